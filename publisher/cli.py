@@ -1,0 +1,92 @@
+"""The ``atlas-ld`` command: build, serve, settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from publisher.settings import load_settings, settings_markdown
+
+
+def _progress(items: Iterable, label: str, total: int) -> Iterator:
+    """A progress bar on stderr for long stages (only when stderr is a terminal or the stage is long)."""
+    show = sys.stderr.isatty() or total >= 500
+    step = max(1, total // 50)
+    for index, item in enumerate(items, start=1):
+        yield item
+        if show and (index % step == 0 or index == total):
+            filled = int(30 * index / max(total, 1))
+            sys.stderr.write(f"\r{label:>10} [{'#' * filled}{'.' * (30 - filled)}] {index}/{total}")
+            if index == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from publisher.build import BuildFailed, build
+
+    settings = load_settings(base_iri=args.base_iri)
+    try:
+        report = build([Path(p) for p in args.paths], Path(args.store), settings, progress=_progress)
+    except BuildFailed as exc:
+        print(f"atlas-ld build: {exc}", file=sys.stderr)
+        return 2
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    print(report.summary())
+    print(f"report: {Path(args.store) / 'reports' / 'latest.txt'}")
+    if report.refused or report.unreadable:
+        return 1
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from publisher.web import create_app
+
+    settings = load_settings(base_iri=args.base_iri)
+    app = create_app(Path(args.store), settings)
+    print(f"serving {args.store} at http://{args.host}:{args.port}/ (data IRIs under {settings.base_iri})")
+    from werkzeug.serving import run_simple
+
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+def _cmd_settings(_args: argparse.Namespace) -> int:
+    sys.stdout.write(settings_markdown())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="atlas-ld", description="Linked-data publisher of the Atlas français "
+                                     "de la coopération décentralisée.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build sources (Atlas pages, files or folders) into a store")
+    build.add_argument("paths", nargs="+", metavar="PATH")
+    build.add_argument("--store", required=True, metavar="DIR", help="store folder (created if absent)")
+    build.add_argument("--base-iri", help="override the base_iri setting")
+    build.set_defaults(handler=_cmd_build)
+
+    serve = commands.add_parser("serve", help="serve a built store over HTTP")
+    serve.add_argument("--store", required=True, metavar="DIR")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--base-iri", help="override the base_iri setting")
+    serve.set_defaults(handler=_cmd_serve)
+
+    settings = commands.add_parser("settings", help="print the settings reference (Markdown)")
+    settings.set_defaults(handler=_cmd_settings)
+
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ValueError as exc:
+        print(f"atlas-ld: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Record → RDF, as declared in ``mappings/``.
+
+A record and its resolved entities become a JSON-LD document whose keys are the
+terms of ``mappings/atlas.context.jsonld`` and whose IRIs follow
+``mappings/iris.toml``; the JSON-LD parser turns it into quads. The code here
+only arranges values; what each key means in RDF is the mapping files' business.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from publisher.entities import UNSPECIFIED_FUNDER, RegisteredEntity, ResolvedRecord, iri
+from publisher.record import PartnershipRecord
+from publisher.resources import resource_dir
+from publisher.settings import Settings
+from publisher.store import Quad, parse_rdf
+
+GEONAMES = "https://sws.geonames.org/{}/"
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/{}"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a record's graph came from: the source file, its checksum, when it was ingested."""
+
+    source_path: str
+    checksum: str
+    ingested_at: str
+
+
+@cache
+def _context_file() -> dict[str, Any]:
+    return json.loads((resource_dir("mappings") / "atlas.context.jsonld").read_text(encoding="utf-8"))
+
+
+def context(settings: Settings) -> dict[str, Any]:
+    """The mapping context with the ``atlas`` prefix bound to the configured vocabulary namespace."""
+    ctx = dict(_context_file()["@context"])
+    ctx["atlas"] = settings.vocab_iri
+    return ctx
+
+
+def _drop_empty(node: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in node.items() if v is not None and v != [] and v != ""}
+
+
+def _number(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def record_document(record: PartnershipRecord, resolved: ResolvedRecord, provenance: Provenance,
+                    settings: Settings) -> dict[str, Any]:
+    """The JSON-LD document of one record's named graph."""
+    rid = record.record_id
+    graph_iri = iri("record_graph", record=rid)
+    funding = [
+        _drop_empty({
+            "id": iri("funding_line", record=rid, n=n),
+            "type": "FundingLine",
+            "funder": funder,
+            "amount": _number(line.amount),
+            "waterAmount": _number(line.water_amount),
+            "year": _number(line.year),
+        })
+        for n, (line, funder) in enumerate(zip(record.funding, resolved.funders, strict=True), start=1)
+    ]
+    volunteers = []
+    for n, volunteer in enumerate(record.volunteers, start=1):
+        name = " ".join(p for p in (volunteer.given_name, volunteer.family_name) if p)
+        volunteers.append(_drop_empty({
+            "id": iri("volunteer", record=rid, n=n),
+            "type": "VolunteerAssignment",
+            "member": _drop_empty({
+                "id": iri("volunteer_person", record=rid, n=n), "type": "Person", "name": name,
+                "fullName": name, "familyName": volunteer.family_name, "givenName": volunteer.given_name,
+            }),
+            "mission": volunteer.mission,
+            "fieldOfAction": volunteer.field_of_action,
+            "hostEntity": volunteer.host_entity,
+        }))
+    partnership = _drop_empty({
+        "id": iri("partnership", record=rid),
+        "type": "Partnership",
+        "identifier": rid,
+        "title": record.title,
+        "label": record.title,
+        "firstSignatureYear": _number(record.first_signature_year),
+        "startYear": _number(record.start_year),
+        "endDate": record.end_date,
+        "status": resolved.status,
+        "form": resolved.form,
+        "theme": sorted(set(resolved.themes)),
+        "context": record.context,
+        "history": record.history,
+        "objective": record.objective,
+        "description": record.description,
+        "beneficiaries": record.beneficiaries,
+        "projectOwner": resolved.project_owners,
+        "implementer": resolved.implementers,
+        "foreignPartner": resolved.foreign_partners,
+        "frenchPartner": resolved.french_partners,
+        "contact": resolved.foreign_contacts,
+        "diplomaticPost": resolved.post,
+        "triennial": record.triennial,
+        "communicationInFrance": record.communication_in_france,
+        "communicationInPartnerCountries": record.communication_in_partner_countries,
+        "evaluationPolicy": record.evaluation_policy,
+        "fundingLine": funding,
+        "volunteer": volunteers,
+        "derivedFrom": graph_iri,
+    })
+    source = {
+        "id": graph_iri,
+        "type": "SourceRecord",
+        "source": provenance.source_path,
+        "checksum": provenance.checksum,
+        "generatedAtTime": provenance.ingested_at,
+    }
+    return {"@context": context(settings), "@graph": [partnership, source]}
+
+
+def _entity_node(entity: RegisteredEntity, settings: Settings, scheme_concepts: set[str]) -> dict[str, Any] | None:
+    ref = entity.reference
+    alt = sorted({m for m in entity.mentions if m != entity.label})
+    node: dict[str, Any] = {"id": entity.key}
+    kind = entity.kind
+    if kind == "Concept":
+        if entity.key in scheme_concepts:
+            return None  # described by the ontology's concept schemes
+        return {"id": entity.key, "type": "Concept", "prefLabel": entity.label, "altLabel": alt}
+    if kind == "Country":
+        node["type"] = "Country"
+        if ref is None:
+            return _drop_empty({**node, "name": entity.label, "altLabel": alt})
+        node.update({
+            "label": ref.label,
+            "labelEn": ref.code("name_en"),
+            "isoAlpha2": ref.code("alpha2"),
+            "isoAlpha3": ref.code("alpha3"),
+            "sameAs": [EU_COUNTRY.format(ref.code("alpha3"))]
+            + ([GEONAMES.format(ref.code("geonames"))] if ref.code("geonames") else []),
+            "altLabel": alt,
+        })
+        return _drop_empty(node)
+    if kind in {"Commune", "Departement", "Region", "Intercommunalite", "FrenchLocalAuthority"}:
+        types = ["FrenchLocalAuthority"] + ([kind] if kind != "FrenchLocalAuthority" else [])
+        codes = dict(ref.codes) if ref else {}
+        node.update({
+            "type": types,
+            "name": entity.label,
+            "altLabel": alt,
+            "codeINSEE": codes.get("insee"),
+            "siren": codes.get("siren") or None,
+        })
+        return _drop_empty(node)
+    if kind == "ForeignLocalAuthority":
+        codes = dict(ref.codes) if ref else {}
+        node.update({
+            "type": "ForeignLocalAuthority",
+            "name": entity.label,
+            "altLabel": alt,
+            "country": entity.facts.get("country"),
+            "sameAs": [GEONAMES.format(codes["geonames"])] if "geonames" in codes else [],
+            "lat": codes.get("lat"),
+            "long": codes.get("long"),
+        })
+        return _drop_empty(node)
+    if kind in {"Organisation", "DiplomaticPost"}:
+        return _drop_empty({**node, "type": kind, "name": entity.label, "altLabel": alt})
+    if kind == "Person":
+        email = entity.facts.get("email") if settings.publish_emails else None
+        return _drop_empty({
+            **node, "type": "Person", "name": entity.label, "fullName": entity.label,
+            "familyName": entity.facts.get("family_name"), "givenName": entity.facts.get("given_name"),
+            "email": f"mailto:{email}" if email else None,
+        })
+    if kind == "Contact":
+        return _drop_empty({
+            **node, "type": "Contact", "member": entity.facts.get("member"),
+            "organization": entity.facts.get("organization"), "role": entity.facts.get("role"),
+            "function": entity.facts.get("function"),
+        })
+    raise ValueError(f"no mapping for entities of kind {kind!r} ({entity.key})")
+
+
+def entities_document(entities: list[RegisteredEntity], settings: Settings,
+                      scheme_concepts: set[str]) -> dict[str, Any]:
+    """The JSON-LD document of the shared entities graph."""
+    nodes = [n for n in (_entity_node(e, settings, scheme_concepts) for e in entities) if n is not None]
+    return {"@context": context(settings), "@graph": nodes}
+
+
+def document_quads(document: dict[str, Any], settings: Settings) -> list[Quad]:
+    """Quads of a mapping document, IRIs resolved against the base IRI."""
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return list(parse_rdf(data, "jsonld", base_iri=settings.base_iri))
+
+
+__all__ = ["UNSPECIFIED_FUNDER", "Provenance", "document_quads", "entities_document", "record_document"]

@@ -1,0 +1,137 @@
+"""What every store back end offers: queries with bound values, and atomic releases."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import IO, Protocol
+
+import pyoxigraph as ox
+
+NamedNode = ox.NamedNode
+BlankNode = ox.BlankNode
+Literal = ox.Literal
+Quad = ox.Quad
+Triple = ox.Triple
+DEFAULT_GRAPH = ox.DefaultGraph()
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be read right now (not built yet, or a remote store is down)."""
+
+
+class QueryKind(str, Enum):
+    SELECT = "select"
+    ASK = "ask"
+    GRAPH = "graph"
+
+
+@dataclass
+class SelectResult:
+    variables: list[str]
+    rows: list[dict[str, Term]]
+
+
+@dataclass
+class GraphResult:
+    triples: list[ox.Triple]
+
+
+@dataclass
+class QueryResult:
+    """A query's answer, kept in the store's own result objects until serialised."""
+
+    kind: QueryKind
+    raw: object
+
+    def serialize(self, format_name: str, prefixes: Mapping[str, str] | None = None) -> bytes:
+        """The answer in a SPARQL results format (SELECT/ASK) or an RDF format (CONSTRUCT/DESCRIBE)."""
+        out = io.BytesIO()
+        if self.kind is QueryKind.GRAPH:
+            ox.serialize(self.raw, out, RDF_FORMATS[format_name], prefixes=dict(prefixes or {}))
+        else:
+            self.raw.serialize(out, RESULT_FORMATS[format_name])  # type: ignore[attr-defined]
+        return out.getvalue()
+
+
+def parse_rdf(
+    data: bytes | IO[bytes], format_name: str, base_iri: str | None = None
+) -> Iterator[ox.Quad]:
+    """Quads parsed from bytes in one of :data:`RDF_FORMATS`."""
+    return ox.parse(data, RDF_FORMATS[format_name], base_iri=base_iri)
+
+
+def serialize_rdf(
+    items: Iterable[ox.Triple] | Iterable[ox.Quad],
+    format_name: str,
+    prefixes: Mapping[str, str] | None = None,
+) -> bytes:
+    out = io.BytesIO()
+    kwargs = {"prefixes": dict(prefixes)} if prefixes and format_name in {"turtle", "trig", "rdfxml"} else {}
+    ox.serialize(items, out, RDF_FORMATS[format_name], **kwargs)
+    return out.getvalue()
+
+
+class Store(Protocol):
+    """Read access to the published graph."""
+
+    @property
+    def version(self) -> str:
+        """An identifier of the published data that changes with every release."""
+        ...
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult: ...
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool: ...
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]: ...
+
+    def execute(
+        self,
+        query: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Run a user's query with the SPARQL Protocol's dataset parameters.
+
+        Raises ``SyntaxError`` with the parser's message when the query is not valid SPARQL.
+        """
+        ...
+
+    def graph_iris(self) -> list[str]: ...
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
+
+
+class Release(Protocol):
+    """A new version of the published data, invisible to readers until :meth:`commit`."""
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None: ...
+
+    def remove_graph(self, graph: str) -> None: ...
+
+    def graph_iris(self) -> list[str]: ...
+
+    def commit(self) -> str: ...
+
+    def abort(self) -> None: ...

@@ -1,0 +1,223 @@
+"""The embedded back end: pyoxigraph stores on disk, one directory per release.
+
+Layout of a store directory::
+
+    DIR/releases/<release id>/   a complete pyoxigraph store
+    DIR/current -> releases/<release id>
+
+A release starts as a hard-linked checkpoint of the current one (cheap), takes the
+build's changes, and becomes visible by atomically replacing the ``current``
+link. A build that fails or is killed leaves ``current`` as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from publisher.store.base import (
+    GraphResult,
+    QueryKind,
+    QueryResult,
+    SelectResult,
+    StoreUnavailable,
+    Term,
+)
+
+KEEP_RELEASES = 2
+
+
+def _substitutions(bindings: Mapping[str, Term] | None) -> dict[ox.Variable, Term] | None:
+    if not bindings:
+        return None
+    return {ox.Variable(name): value for name, value in bindings.items()}
+
+
+class EmbeddedStore:
+    """Read access to the current release of an :class:`EmbeddedStoreDirectory`.
+
+    Re-opens the store when a build switches ``current`` to a new release, so a
+    running server serves the new data without a restart.
+    """
+
+    def __init__(self, directory: EmbeddedStoreDirectory) -> None:
+        self._directory = directory
+        self._lock = threading.Lock()
+        self._opened: tuple[str, ox.Store] | None = None
+
+    def _store(self) -> ox.Store:
+        release = self._directory.current_release()
+        opened = self._opened
+        if opened is not None and opened[0] == release:
+            return opened[1]
+        with self._lock:
+            if self._opened is None or self._opened[0] != release:
+                try:
+                    store = ox.Store.read_only(str(self._directory.releases / release))
+                except OSError as exc:
+                    raise StoreUnavailable(f"cannot open release {release}: {exc}") from exc
+                self._opened = (release, store)
+            return self._opened[1]
+
+    @property
+    def version(self) -> str:
+        return self._directory.current_release()
+
+    def _query(self, query: str, bindings: Mapping[str, Term] | None) -> object:
+        return self._store().query(
+            query,
+            base_iri=self._directory.base_iri,
+            use_default_graph_as_union=True,
+            substitutions=_substitutions(bindings),
+        )
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
+        solutions = self._query(query, bindings)
+        variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
+        rows = []
+        for solution in solutions:  # type: ignore[attr-defined]
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return SelectResult(variables, rows)
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        return bool(self._query(query, bindings))
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+        return list(self._query(query, bindings))  # type: ignore[call-overload]
+
+    def execute(
+        self,
+        query: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        kwargs: dict[str, object] = {"base_iri": self._directory.base_iri}
+        if default_graphs is None and named_graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+        raw = self._store().query(query, **kwargs)  # type: ignore[arg-type]
+        if isinstance(raw, ox.QuerySolutions):
+            return QueryResult(QueryKind.SELECT, raw)
+        if isinstance(raw, ox.QueryBoolean):
+            return QueryResult(QueryKind.ASK, raw)
+        return QueryResult(QueryKind.GRAPH, raw)
+
+    def graph_iris(self) -> list[str]:
+        return sorted(g.value for g in self._store().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        graph_name = ox.NamedNode(graph) if graph else None
+        return self._store().quads_for_pattern(None, None, None, graph_name)
+
+
+class EmbeddedRelease:
+    """A release being written: a private copy of the current store."""
+
+    def __init__(self, directory: EmbeddedStoreDirectory, release_id: str, store: ox.Store) -> None:
+        self._directory = directory
+        self.release_id = release_id
+        self._store = store
+        self._done = False
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        name = ox.NamedNode(graph)
+        if self._store.contains_named_graph(name):
+            self._store.remove_graph(name)
+        self._store.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+
+    def remove_graph(self, graph: str) -> None:
+        name = ox.NamedNode(graph)
+        if self._store.contains_named_graph(name):
+            self._store.remove_graph(name)
+
+    def graph_iris(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        graph_name = ox.NamedNode(graph) if graph else None
+        return self._store.quads_for_pattern(None, None, None, graph_name)
+
+    def query(self, query: str, bindings: Mapping[str, Term] | None = None) -> object:
+        return self._store.query(
+            query,
+            base_iri=self._directory.base_iri,
+            use_default_graph_as_union=True,
+            substitutions=_substitutions(bindings),
+        )
+
+    def commit(self) -> str:
+        """Make this release the one served, atomically; returns its id."""
+        self._store.flush()
+        self._store.optimize()
+        del self._store
+        self._directory.switch_to(self.release_id)
+        self._done = True
+        return self.release_id
+
+    def abort(self) -> None:
+        if not self._done:
+            del self._store
+            shutil.rmtree(self._directory.releases / self.release_id, ignore_errors=True)
+            self._done = True
+
+
+class EmbeddedStoreDirectory:
+    """A folder of releases with a ``current`` link (see the module docstring)."""
+
+    def __init__(self, path: Path | str, base_iri: str) -> None:
+        self.path = Path(path)
+        self.base_iri = base_iri
+        self.releases = self.path / "releases"
+        self.current = self.path / "current"
+
+    def exists(self) -> bool:
+        return self.current.is_symlink()
+
+    def current_release(self) -> str:
+        try:
+            return os.path.basename(os.readlink(self.current))
+        except FileNotFoundError:
+            raise StoreUnavailable(
+                f"no data published in {self.path} yet: run `atlas-ld build SOURCES --store {self.path}`"
+            ) from None
+
+    def reader(self) -> EmbeddedStore:
+        return EmbeddedStore(self)
+
+    def begin_release(self) -> EmbeddedRelease:
+        """A new release holding a copy of the current data, or an empty one on a first build."""
+        self.releases.mkdir(parents=True, exist_ok=True)
+        release_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{time.time_ns() % 10**9:09d}"
+        target = self.releases / release_id
+        if self.exists():
+            previous = ox.Store.read_only(str(self.releases / self.current_release()))
+            previous.backup(str(target))
+            del previous
+        return EmbeddedRelease(self, release_id, ox.Store(str(target)))
+
+    def switch_to(self, release_id: str) -> None:
+        link = self.path / f".current-{secrets.token_hex(4)}"
+        os.symlink(os.path.join("releases", release_id), link)
+        os.replace(link, self.current)
+        self._remove_old_releases(keep=release_id)
+
+    def _remove_old_releases(self, keep: str) -> None:
+        releases = sorted(p for p in self.releases.iterdir() if p.is_dir())
+        older = [p for p in releases if p.name != keep]
+        for stale in older[:-(KEEP_RELEASES - 1)] if KEEP_RELEASES > 1 else older:
+            shutil.rmtree(stale, ignore_errors=True)
