@@ -1,0 +1,3 @@
+"""Atlas LD: the Atlas français de la coopération décentralisée as linked data."""
+
+__version__ = "0.1.0"

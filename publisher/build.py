@@ -2,34 +2,50 @@
 
 Each stage hands the next plain values; problems are collected in a
 :class:`BuildReport` naming file, record and field. A record refused by SHACL is
-not published (its last valid version stays, if any); every other record is. The
-release becomes visible only when complete.
+not published (its last valid version stays, if any); every other record is.
+The release becomes visible only when complete.
+
+The build is incremental: what each source gave (its records, their entity
+keys, what they contributed to the shared entities) is kept in a cache beside
+the store, keyed by the source's checksum and by a fingerprint of everything
+else that shapes the output (mappings, shapes, ontology, reference data,
+settings, code). Only changed sources are parsed, reconciled, mapped and
+validated again, and only their named graphs are rewritten.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import time
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rdflib import Graph
 
-from publisher.entities import EntityRegistry, ResolvedRecord, iri, resolve_record
+from publisher import __version__
+from publisher.entities import Contribution, EntityRegistry, ResolvedRecord, iri, resolve_record
 from publisher.ingest.atlas_page import read_atlas_page
 from publisher.mapping import Provenance, document_quads, entities_document, record_document
 from publisher.problems import Problem, Severity, SourceError
 from publisher.record import PartnershipRecord
 from publisher.resources import resource_dir
 from publisher.settings import Settings
-from publisher.store import EmbeddedStoreDirectory, NamedNode, Quad, parse_rdf
-from publisher.validate import ShaclResult, validate_quads
+from publisher.shacl_sparql import CheckResult, run_checks
+from publisher.store import EmbeddedStoreDirectory, Quad, parse_rdf
+from publisher.validate import validate_quads
 
-PAGE_SUFFIXES = {".txt"}
+SOURCE_SUFFIXES = {".txt"}
 PROV_TIME = "http://www.w3.org/ns/prov#generatedAtTime"
+SH_VIOLATION = "http://www.w3.org/ns/shacl#Violation"
+PARALLEL_FROM = 200
+CACHE_FILE = "build-cache.pickle"
 
 
 @dataclass
@@ -44,18 +60,27 @@ class Source:
 
 
 @dataclass
+class SourceOutcome:
+    """What one source gave: its records, each with its entity keys and contributions, and its problems."""
+
+    checksum: str
+    records: list[tuple[PartnershipRecord, ResolvedRecord, list[Contribution]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
 class BuildReport:
     """What a build read, published and refused, and why."""
 
     sources: int = 0
+    sources_changed: int = 0
     records_read: int = 0
     published: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    republished: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    shacl: dict[str, list[ShaclResult]] = field(default_factory=dict)
-    shacl_report: Graph = field(default_factory=Graph)
+    shacl: dict[str, list[CheckResult]] = field(default_factory=dict)
     triples: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     release: str | None = None
@@ -64,14 +89,19 @@ class BuildReport:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.ERROR]
 
+    @property
+    def unresolved(self) -> list[Problem]:
+        return [p for p in self.problems if "not identified" in p.message]
+
     def summary(self) -> str:
         lines = [
-            f"sources read: {self.sources}",
+            f"sources read: {self.sources} ({self.sources_changed} new or changed)",
             f"records read: {self.records_read}",
-            f"records published: {len(self.published)} ({len(self.unchanged)} unchanged)",
+            f"records published: {len(self.published)} ({len(self.republished)} written in this release)",
             f"records refused: {len(self.refused)}",
             f"sources unreadable: {len(self.unreadable)}",
-            f"problems: {len(self.errors)} errors, {len(self.problems) - len(self.errors)} warnings",
+            f"problems: {len(self.errors)} errors, {len(self.problems) - len(self.errors)} warnings "
+            f"({len(self.unresolved)} unresolved mentions)",
             f"triples in release: {self.triples}",
             "time per stage: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.stage_seconds.items()),
         ]
@@ -83,9 +113,10 @@ class BuildReport:
         return {
             "release": self.release,
             "sources": self.sources,
+            "sources_changed": self.sources_changed,
             "records_read": self.records_read,
             "published": self.published,
-            "unchanged": self.unchanged,
+            "republished": self.republished,
             "refused": self.refused,
             "unreadable": self.unreadable,
             "triples": self.triples,
@@ -97,7 +128,7 @@ class BuildReport:
             ],
             "shacl": {
                 record: [
-                    {"severity": r.severity, "focus": r.focus, "path": r.path, "constraint": r.constraint,
+                    {"severity": r.severity, "focus": r.focus, "path": r.path, "constraint": r.component,
                      "message": r.message, "value": r.value}
                     for r in results
                 ]
@@ -110,12 +141,19 @@ class BuildFailed(Exception):
     """The build could not produce a release (nothing was published)."""
 
 
+ProgressFactory = Callable[[Iterable, str, int], Iterable]
+
+
+def _no_progress(items: Iterable, _label: str, _total: int) -> Iterable:
+    return items
+
+
 def collect_sources(paths: Iterable[Path]) -> list[Source]:
     """Source files named directly or found under folders, in a stable order."""
     found: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
-            found.extend((p, path) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in PAGE_SUFFIXES)
+            found.extend((p, path) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in SOURCE_SUFFIXES)
         elif path.is_file():
             found.append((path, path.parent))
         else:
@@ -125,6 +163,74 @@ def collect_sources(paths: Iterable[Path]) -> list[Source]:
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         sources.append(Source(file, root, f"sha256:{digest}"))
     return sources
+
+
+def pipeline_fingerprint(settings: Settings) -> str:
+    """Changes whenever anything but the sources would change the output."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in ("mappings", "shapes", "ontology", "reference"):
+        for path in sorted(resource_dir(folder).rglob("*")):
+            if path.is_file() and path.suffix in {".ttl", ".jsonld", ".toml", ".csv"}:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    for module in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(module.read_bytes())
+    digest.update(repr(sorted(vars(settings).items())).encode())
+    return digest.hexdigest()
+
+
+def _read(source: Source) -> tuple[list[PartnershipRecord], list[Problem]]:
+    try:
+        return [read_atlas_page(source.path, root=source.root)], []
+    except SourceError as exc:
+        return [], [exc.problem]
+
+
+def _read_many(sources: list[Source]) -> list[tuple[list[PartnershipRecord], list[Problem]]]:
+    return [_read(s) for s in sources]
+
+
+def _chunks(items: list[Source], size: int) -> Iterator[list[Source]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def read_sources(sources: list[Source], progress: ProgressFactory) -> list[tuple[list[PartnershipRecord],
+                                                                                list[Problem]]]:
+    """Records of each source, read in parallel worker processes when there are many."""
+    if len(sources) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [_read(s) for s in progress(sources, "parse", len(sources))]
+    chunks = list(_chunks(sources, 100))
+    results: list[tuple[list[PartnershipRecord], list[Problem]]] = []
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4)) as pool:
+        for chunk_result in progress(pool.map(_read_many, chunks), "parse", len(chunks)):
+            results.extend(chunk_result)
+    return results
+
+
+class BuildCache:
+    """What the last build got from each source, keyed by the source's display path."""
+
+    def __init__(self, fingerprint: str, outcomes: dict[str, SourceOutcome] | None = None) -> None:
+        self.fingerprint = fingerprint
+        self.outcomes = outcomes or {}
+
+    @classmethod
+    def load(cls, store_dir: Path, fingerprint: str) -> BuildCache:
+        try:
+            with (store_dir / CACHE_FILE).open("rb") as handle:
+                cached = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return cls(fingerprint)
+        if not isinstance(cached, BuildCache) or cached.fingerprint != fingerprint:
+            return cls(fingerprint)
+        return cached
+
+    def save(self, store_dir: Path) -> None:
+        temporary = store_dir / f".{CACHE_FILE}.{os.getpid()}"
+        with temporary.open("wb") as handle:
+            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, store_dir / CACHE_FILE)
 
 
 def _stage(report: BuildReport, name: str, started: float) -> float:
@@ -137,7 +243,8 @@ def _triple_set(quads: Iterable[Quad]) -> set[str]:
     return {str(q.triple) for q in quads if q.predicate.value != PROV_TIME}
 
 
-def _declarative_graph(folder: str, settings: Settings) -> list[Quad]:
+def declarative_graph(folder: str, settings: Settings) -> list[Quad]:
+    """The quads of the Turtle files of ``ontology/`` or ``shapes/``, resolved against the base IRI."""
     quads: list[Quad] = []
     for path in sorted(resource_dir(folder).glob("*.ttl")):
         with path.open("rb") as handle:
@@ -145,11 +252,18 @@ def _declarative_graph(folder: str, settings: Settings) -> list[Quad]:
     return quads
 
 
-ProgressFactory = Callable[[Iterable, str, int], Iterable]
-
-
-def _no_progress(items: Iterable, _label: str, _total: int) -> Iterable:
-    return items
+def _attribute(results: list[CheckResult], owners: dict[str, str], registry: EntityRegistry,
+               base_iri: str) -> dict[str, list[CheckResult]]:
+    """SHACL results by record: a record's own nodes, or the shared entities it refers to."""
+    by_record: dict[str, list[CheckResult]] = defaultdict(list)
+    for result in results:
+        if result.focus in owners:
+            by_record[owners[result.focus]].append(result)
+            continue
+        key = result.focus[len(base_iri):] if result.focus.startswith(base_iri) else result.focus
+        for record in sorted(registry.used_by.get(key, ())):
+            by_record[record].append(result)
+    return by_record
 
 
 def build(
@@ -163,112 +277,210 @@ def build(
     report = BuildReport()
     ingested_at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     started = time.perf_counter()
+    store_dir.mkdir(parents=True, exist_ok=True)
 
     sources = collect_sources(paths)
     report.sources = len(sources)
-    records: list[tuple[PartnershipRecord, Source]] = []
-    seen: dict[str, str] = {}
-    for source in progress(sources, "parse", len(sources)):
-        try:
-            record = read_atlas_page(source.path, root=source.root)
-        except SourceError as exc:
-            report.problems.append(exc.problem)
-            report.unreadable.append(source.display)
-            continue
-        if record.record_id in seen:
-            report.problems.append(Problem(
-                Severity.ERROR, source.display,
-                f"record id {record.record_id!r} is already used by {seen[record.record_id]}; record not published",
-                record=record.record_id, field="record_id"))
-            report.refused.append(record.record_id)
-            continue
-        seen[record.record_id] = source.display
-        records.append((record, source))
-    report.records_read = len(records) + len(report.refused)
+    cache = BuildCache.load(store_dir, pipeline_fingerprint(settings))
+    changed = [s for s in sources if cache.outcomes.get(s.display, SourceOutcome("")).checksum != s.checksum]
+    report.sources_changed = len(changed)
+    read = dict(zip([s.display for s in changed], read_sources(changed, progress), strict=True))
     started = _stage(report, "parse", started)
 
-    registry = EntityRegistry()
-    resolved: list[tuple[PartnershipRecord, Source, ResolvedRecord]] = []
-    for record, source in progress(records, "reconcile", len(records)):
-        result = resolve_record(record, registry)
-        report.problems.extend(result.problems)
-        resolved.append((record, source, result))
+    # Reconcile the changed records; the others' entity keys and contributions come from the cache.
+    outcomes: dict[str, SourceOutcome] = {}
+    fresh_registry = EntityRegistry()
+    for source in progress(changed, "reconcile", len(changed)):
+        records, problems = read[source.display]
+        outcome = SourceOutcome(source.checksum, problems=list(problems))
+        for record in records:
+            resolved = resolve_record(record, fresh_registry)
+            outcome.records.append((record, resolved, fresh_registry.contributions.pop(record.record_id, [])))
+            outcome.problems.extend(resolved.problems)
+        outcomes[source.display] = outcome
+    for source in sources:
+        if source.display not in outcomes:
+            outcomes[source.display] = cache.outcomes[source.display]
     started = _stage(report, "reconcile", started)
 
-    ontology = _declarative_graph("ontology", settings)
+    changed_names = {s.display for s in changed}
+    records: dict[str, tuple[PartnershipRecord, ResolvedRecord, list[Contribution], Source]] = {}
+    by_display = {s.display: s for s in sources}
+    for display, outcome in outcomes.items():
+        report.problems.extend(outcome.problems)
+        if not outcome.records and any(p.severity is Severity.ERROR for p in outcome.problems):
+            report.unreadable.append(display)
+        for record, resolved, contributions in outcome.records:
+            report.records_read += 1
+            if record.record_id in records:
+                first = records[record.record_id][0].source.path
+                report.problems.append(Problem(
+                    Severity.ERROR, record.source.path,
+                    f"record id {record.record_id!r} is already used by {first}; record not published",
+                    record=record.record_id, field="record_id"))
+                report.refused.append(record.record_id)
+                continue
+            records[record.record_id] = (record, resolved, contributions, by_display[display])
+
+    errors_by_record = {p.record for p in report.problems if p.severity is Severity.ERROR and p.record}
+    candidates = {rid for rid, (_r, _res, _c, src) in records.items() if src.display in changed_names}
+    registry = EntityRegistry()
+    for rid, (_record, _resolved, contributions, _src) in records.items():
+        registry.replay(rid, contributions)
+
+    ontology = declarative_graph("ontology", settings)
     scheme_concepts = {q.subject.value[len(settings.base_iri):] for q in ontology
                        if q.subject.value.startswith(settings.base_iri + "def/atlas/")}
-    all_entities = entities_document(registry.restricted_to(set(seen)), settings, scheme_concepts)
-    entity_quads = document_quads(all_entities, settings)
-    mapped: list[tuple[PartnershipRecord, list[Quad]]] = []
-    for record, source, result in progress(resolved, "map", len(resolved)):
-        if any(p.severity is Severity.ERROR and p.record == record.record_id for p in result.problems):
-            report.refused.append(record.record_id)
+    entity_quads = document_quads(
+        entities_document(registry.restricted_to(set(records)), settings, scheme_concepts), settings)
+    mapped: dict[str, list[Quad]] = {}
+    owners: dict[str, str] = {}
+    for rid in progress(sorted(candidates), "map", len(candidates)):
+        if rid in errors_by_record:
+            report.refused.append(rid)
             continue
+        record, resolved, _contributions, source = records[rid]
         provenance = Provenance(source.display, source.checksum, ingested_at)
-        mapped.append((record, document_quads(record_document(record, result, provenance, settings), settings)))
+        quads = document_quads(record_document(record, resolved, provenance, settings), settings)
+        mapped[rid] = quads
+        for quad in quads:
+            owners[quad.subject.value if hasattr(quad.subject, "value") else str(quad.subject)] = rid
     started = _stage(report, "map", started)
 
-    valid: list[tuple[PartnershipRecord, list[Quad]]] = []
-    for record, quads in progress(mapped, "validate", len(mapped)):
-        results, report_graph = validate_quads([*quads, *entity_quads], settings.base_iri)
-        own = [r for r in results if r.focus.startswith(settings.base_iri)]
-        if own:
-            report.shacl[record.record_id] = own
-            report.shacl_report += report_graph
-        if any(r.is_violation for r in own):
-            report.refused.append(record.record_id)
-            for r in own:
-                if r.is_violation:
-                    report.problems.append(Problem(Severity.ERROR, record.source.path, str(r),
-                                                   record=record.record_id, field=r.path))
-        else:
-            valid.append((record, quads))
+    results = run_checks([*(q for quads in mapped.values() for q in quads), *entity_quads, *ontology],
+                         settings.base_iri)
+    for rid, own in _attribute(results, owners, registry, settings.base_iri).items():
+        report.shacl[rid] = own
+        violations = [r for r in own if r.severity == SH_VIOLATION]
+        if violations and rid in mapped:
+            del mapped[rid]
+            report.refused.append(rid)
+            for r in violations:
+                report.problems.append(Problem(Severity.ERROR, records[rid][0].source.path, _describe(r),
+                                               record=rid, field=r.path))
     started = _stage(report, "validate", started)
 
     directory = EmbeddedStoreDirectory(store_dir, settings.base_iri)
     release = directory.begin_release()
     try:
-        published = {record.record_id for record, _ in valid}
+        previous_graphs = set(release.graph_iris())
+        record_graph = {rid: settings.base_iri + iri("record_graph", record=rid) for rid in records}
+        # Published: the valid changed records, and every unchanged or refused record already in the store.
+        published = set(mapped) | {rid for rid in records if rid not in mapped and record_graph[rid] in previous_graphs}
+        for rid in sorted(set(report.refused) - set(mapped)):
+            if rid in records and record_graph[rid] in previous_graphs and rid in candidates:
+                _keep_previous_contributions(registry, rid, cache, records[rid][3])
+        registry = _rebuild_registry(records, published, registry, cache)
         entity_doc = entities_document(registry.restricted_to(published), settings, scheme_concepts)
-        release.replace_graph(settings.base_iri + iri("entities_graph"), document_quads(entity_doc, settings))
-        release.replace_graph(settings.base_iri + iri("ontology_graph"), ontology)
-        current_records = {settings.base_iri + iri("record_graph", record=r) for r in seen}
-        for graph in release.graph_iris():
-            if graph.startswith(settings.base_iri + "graph/record/") and graph not in current_records:
+        _replace_if_changed(release, settings.base_iri + iri("entities_graph"), document_quads(entity_doc, settings))
+        _replace_if_changed(release, settings.base_iri + iri("ontology_graph"), ontology)
+        current = set(record_graph.values())
+        for graph in previous_graphs:
+            if graph.startswith(settings.base_iri + "graph/record/") and graph not in current:
                 release.remove_graph(graph)
-        for record, quads in progress(valid, "store", len(valid)):
-            graph = settings.base_iri + iri("record_graph", record=record.record_id)
-            previous = list(release.quads(graph))
-            if previous and _triple_set(previous) == _triple_set(quads):
-                report.unchanged.append(record.record_id)
-            else:
-                release.replace_graph(graph, quads)
-            report.published.append(record.record_id)
-        report.triples = sum(1 for _ in release.quads())
+        for rid in progress(sorted(mapped), "store", len(mapped)):
+            if _replace_if_changed(release, record_graph[rid], mapped[rid]):
+                report.republished.append(rid)
+        report.published = sorted(published)
+        report.triples = release.count()
         _stage(report, "store", started)
         report.release = release.commit()
     except BaseException:
         release.abort()
         raise
+    next_outcomes = {}
+    for display, outcome in outcomes.items():
+        if display in changed_names and _refused_everything(outcome, set(report.refused)):
+            if display in cache.outcomes:
+                next_outcomes[display] = cache.outcomes[display]
+        else:
+            next_outcomes[display] = outcome
+    cache.outcomes = next_outcomes
+    cache.save(store_dir)
+    report.refused = sorted(set(report.refused))
     write_report(report, store_dir)
     return report
 
 
+def _refused_everything(outcome: SourceOutcome, refused: set[str]) -> bool:
+    """A source none of whose records was published is not cached: the next build tries it again."""
+    return bool(outcome.records) and all(r.record_id in refused for r, _res, _c in outcome.records)
+
+
+def _keep_previous_contributions(registry: EntityRegistry, rid: str, cache: BuildCache, source: Source) -> None:
+    """A refused record whose previous version stays published keeps that version's entities."""
+    previous = cache.outcomes.get(source.display)
+    if previous is None:
+        return
+    for record, _resolved, contributions in previous.records:
+        if record.record_id == rid:
+            registry.contributions[rid] = []
+            registry.replay(rid, contributions)
+
+
+def _rebuild_registry(records: dict[str, tuple[PartnershipRecord, ResolvedRecord, list[Contribution], Source]],
+                      published: set[str], registry: EntityRegistry, cache: BuildCache) -> EntityRegistry:
+    """The registry of the published records only: refused ones contribute their previous version, if any."""
+    rebuilt = EntityRegistry()
+    for rid in sorted(published):
+        contributions = registry.contributions.get(rid) or records[rid][2]
+        rebuilt.replay(rid, contributions)
+    return rebuilt
+
+
+def _replace_if_changed(release: object, graph: str, quads: list[Quad]) -> bool:
+    previous = list(release.quads(graph))  # type: ignore[attr-defined]
+    if previous and _triple_set(previous) == _triple_set(quads):
+        return False
+    release.replace_graph(graph, quads)  # type: ignore[attr-defined]
+    return True
+
+
+def _describe(result: CheckResult) -> str:
+    path = f" path <{result.path}>" if result.path else ""
+    value = f" value {result.value}" if result.value else ""
+    level = result.severity.rsplit("#", 1)[-1]
+    return f"{level}: <{result.focus}>{path}{value}: {result.message}"
+
+
 def write_report(report: BuildReport, store_dir: Path) -> Path:
-    """The build report as JSON and as text, in ``store_dir/reports``."""
+    """The build report as JSON and as text, and the SHACL results as Turtle, in ``store_dir/reports``."""
     folder = store_dir / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "latest.json").write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2),
                                         encoding="utf-8")
     lines = [report.summary(), ""]
     lines += [str(p) for p in report.problems]
-    for record, results in report.shacl.items():
+    for record, results in sorted(report.shacl.items()):
         lines.append(f"SHACL, record {record}:")
-        lines += [f"  {r}" for r in results]
-    report.shacl_report.serialize(folder / "latest-shacl.ttl", format="turtle")
+        lines += [f"  {_describe(r)}" for r in results]
     (folder / "latest.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shacl_report(report).serialize(folder / "latest-shacl.ttl", format="turtle")
     return folder
 
 
-__all__ = ["BuildFailed", "BuildReport", "NamedNode", "build", "collect_sources"]
+def shacl_report(report: BuildReport) -> Graph:
+    """The SHACL results of a build as a validation report graph (https://www.w3.org/TR/shacl/#validation-report)."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import RDF, SH
+
+    graph = Graph()
+    graph.bind("sh", SH)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    everything = {r for results in report.shacl.values() for r in results}
+    graph.add((node, SH.conforms, Literal(not any(r.severity == SH_VIOLATION for r in everything))))
+    for result in sorted(everything, key=lambda r: (r.focus, r.path or "", r.component)):
+        item = BNode()
+        graph.add((node, SH.result, item))
+        graph.add((item, RDF.type, SH.ValidationResult))
+        graph.add((item, SH.focusNode, URIRef(result.focus)))
+        if result.path and result.path != "complex path":
+            graph.add((item, SH.resultPath, URIRef(result.path)))
+        graph.add((item, SH.sourceConstraintComponent, URIRef(result.component)))
+        graph.add((item, SH.resultSeverity, URIRef(result.severity)))
+        graph.add((item, SH.resultMessage, Literal(result.message, lang="en")))
+    return graph
+
+
+__all__ = ["BuildFailed", "BuildReport", "build", "collect_sources", "validate_quads"]

@@ -52,6 +52,9 @@ def split_person_name(name: str) -> tuple[str | None, str]:
     return (" ".join(given) or None, " ".join(family))
 
 
+Contribution = tuple[str, str, str, Entity | None, dict[str, object]]
+
+
 @dataclass
 class RegisteredEntity:
     key: str
@@ -92,9 +95,22 @@ class EntityRegistry:
         self.entities: dict[str, RegisteredEntity] = {}
         self.unresolved: dict[tuple[str, str], Unresolved] = {}
         self.used_by: dict[str, set[str]] = defaultdict(set)
+        self.contributions: dict[str, list[Contribution]] = defaultdict(list)
 
     def add(self, key: str, kind: str, mention: str, reference: Entity | None = None,
             record: str | None = None, **facts: object) -> str:
+        if record is not None:
+            self.contributions[record].append((key, kind, mention, reference, facts))
+        return self._add(key, kind, mention, reference, record, facts)
+
+    def replay(self, record: str, contributions: list[Contribution]) -> None:
+        """Register again what a record contributed at an earlier build (no reconciliation needed)."""
+        for key, kind, mention, reference, facts in contributions:
+            self.contributions[record].append((key, kind, mention, reference, facts))
+            self._add(key, kind, mention, reference, record, facts)
+
+    def _add(self, key: str, kind: str, mention: str, reference: Entity | None, record: str | None,
+             facts: dict[str, object]) -> str:
         entity = self.entities.get(key)
         if entity is None:
             entity = self.entities[key] = RegisteredEntity(key, kind, reference)

@@ -9,6 +9,7 @@ only arranges values; what each key means in RDF is the mapping files' business.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -52,6 +53,22 @@ def _number(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _date(text: str | None) -> dict[str, str] | str | None:
+    """An end date as written ("2015", "31/12/2015", "2015-12-31") typed xsd:gYear or xsd:date."""
+    if text is None:
+        return None
+    value = text.strip()
+    if re.fullmatch(r"[0-9]{4}", value):
+        return {"@value": value, "@type": "xsd:gYear"}
+    day_first = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", value)
+    if day_first:
+        day, month, year = day_first.groups()
+        value = f"{year}-{int(month):02d}-{int(day):02d}"
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return {"@value": value, "@type": "xsd:date"}
+    return value  # left as written: the shapes report it
+
+
 def record_document(record: PartnershipRecord, resolved: ResolvedRecord, provenance: Provenance,
                     settings: Settings) -> dict[str, Any]:
     """The JSON-LD document of one record's named graph."""
@@ -90,7 +107,7 @@ def record_document(record: PartnershipRecord, resolved: ResolvedRecord, provena
         "label": record.title,
         "firstSignatureYear": _number(record.first_signature_year),
         "startYear": _number(record.start_year),
-        "endDate": record.end_date,
+        "endDate": _date(record.end_date),
         "status": resolved.status,
         "form": resolved.form,
         "theme": sorted(set(resolved.themes)),

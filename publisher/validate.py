@@ -63,7 +63,7 @@ def ontology_graph(base_iri: str) -> Graph:
 
 def _results(report: Graph) -> list[ShaclResult]:
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in report.objects(None, SH.result):
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))

@@ -25,7 +25,7 @@ from publisher.store.base import (
     parse_rdf,
     serialize_rdf,
 )
-from publisher.store.embedded import EmbeddedStore, EmbeddedStoreDirectory
+from publisher.store.embedded import EmbeddedStore, EmbeddedStoreDirectory, ScratchStore, scratch_store
 
 __all__ = [
     "DEFAULT_GRAPH",
@@ -39,11 +39,13 @@ __all__ = [
     "QueryKind",
     "QueryResult",
     "Release",
+    "ScratchStore",
     "SelectResult",
     "Store",
     "StoreUnavailable",
     "Term",
     "Triple",
     "parse_rdf",
+    "scratch_store",
     "serialize_rdf",
 ]

@@ -8,6 +8,10 @@ Layout of a store directory::
 A release starts as a hard-linked checkpoint of the current one (cheap), takes the
 build's changes, and becomes visible by atomically replacing the ``current``
 link. A build that fails or is killed leaves ``current`` as it was.
+
+A directory that is itself a pyoxigraph store (made by another program, for
+example ``oxigraph load``) is read as it is: it has a single release, named
+after its storage manifest, and cannot take new releases.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from publisher.store.base import (
 )
 
 KEEP_RELEASES = 2
+# RocksDB names its current manifest in this file, at the top of every store directory.
+PLAIN_STORE_MARKER = "CURRENT"
+PLAIN_RELEASE_PREFIX = "store:"
 
 
 def _substitutions(bindings: Mapping[str, Term] | None) -> dict[ox.Variable, Term] | None:
@@ -60,7 +67,7 @@ class EmbeddedStore:
         with self._lock:
             if self._opened is None or self._opened[0] != release:
                 try:
-                    store = ox.Store.read_only(str(self._directory.releases / release))
+                    store = ox.Store.read_only(str(self._directory.release_path(release)))
                 except OSError as exc:
                     raise StoreUnavailable(f"cannot open release {release}: {exc}") from exc
                 self._opened = (release, store)
@@ -125,6 +132,26 @@ class EmbeddedStore:
         return self._store().quads_for_pattern(None, None, None, graph_name)
 
 
+class ScratchStore:
+    """An in-memory store for work on data that is not published (validation of a build's graphs)."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self._store = ox.Store()
+        self._store.bulk_extend(quads)
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
+        solutions = self._store.query(query, use_default_graph_as_union=True,
+                                      substitutions=_substitutions(bindings))
+        variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        rows = [{name: solution[name] for name in variables if solution[name] is not None}
+                for solution in solutions]  # type: ignore[union-attr]
+        return SelectResult(variables, rows)
+
+
+def scratch_store(quads: Iterable[ox.Quad]) -> ScratchStore:
+    return ScratchStore(quads)
+
+
 class EmbeddedRelease:
     """A release being written: a private copy of the current store."""
 
@@ -160,6 +187,9 @@ class EmbeddedRelease:
             substitutions=_substitutions(bindings),
         )
 
+    def count(self) -> int:
+        return len(self._store)
+
     def commit(self) -> str:
         """Make this release the one served, atomically; returns its id."""
         self._store.flush()
@@ -188,19 +218,42 @@ class EmbeddedStoreDirectory:
     def exists(self) -> bool:
         return self.current.is_symlink()
 
+    def is_plain_store(self) -> bool:
+        """Whether the directory is a pyoxigraph store itself rather than a folder of releases."""
+        return not self.exists() and (self.path / PLAIN_STORE_MARKER).is_file()
+
     def current_release(self) -> str:
         try:
             return os.path.basename(os.readlink(self.current))
         except FileNotFoundError:
+            pass
+        try:
+            return PLAIN_RELEASE_PREFIX + (self.path / PLAIN_STORE_MARKER).read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
             raise StoreUnavailable(
                 f"no data published in {self.path} yet: run `atlas-ld build SOURCES --store {self.path}`"
             ) from None
+
+    def release_path(self, release_id: str) -> Path:
+        """Where the pyoxigraph store of a release lives."""
+        if release_id.startswith(PLAIN_RELEASE_PREFIX):
+            return self.path
+        return self.releases / release_id
+
+    def current_path(self) -> Path:
+        """The pyoxigraph store served now (for tools that read it directly, such as benchmarks)."""
+        return self.release_path(self.current_release())
 
     def reader(self) -> EmbeddedStore:
         return EmbeddedStore(self)
 
     def begin_release(self) -> EmbeddedRelease:
         """A new release holding a copy of the current data, or an empty one on a first build."""
+        if self.is_plain_store():
+            raise ValueError(
+                f"{self.path} is a pyoxigraph store made by another program: it can be served, not built into; "
+                "build into another folder"
+            )
         self.releases.mkdir(parents=True, exist_ok=True)
         release_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{time.time_ns() % 10**9:09d}"
         target = self.releases / release_id
