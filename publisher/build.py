@@ -46,6 +46,9 @@ PROV_TIME = "http://www.w3.org/ns/prov#generatedAtTime"
 SH_VIOLATION = "http://www.w3.org/ns/shacl#Violation"
 PARALLEL_FROM = 200
 CACHE_FILE = "build-cache.pickle"
+# The code whose changes change what a build publishes (the cache is dropped when it changes).
+PIPELINE_MODULES = ("ingest/*.py", "record.py", "reconcile.py", "entities.py", "mapping.py", "shacl_sparql.py",
+                    "build.py")
 
 
 @dataclass
@@ -57,6 +60,11 @@ class Source:
     @property
     def display(self) -> str:
         return self.path.relative_to(self.root).as_posix()
+
+    @property
+    def key(self) -> str:
+        """Identifies the source across builds (two folders may hold files of the same name)."""
+        return str(self.path.resolve())
 
 
 @dataclass
@@ -78,6 +86,7 @@ class BuildReport:
     published: list[str] = field(default_factory=list)
     republished: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     shacl: dict[str, list[CheckResult]] = field(default_factory=dict)
@@ -99,6 +108,7 @@ class BuildReport:
             f"records read: {self.records_read}",
             f"records published: {len(self.published)} ({len(self.republished)} written in this release)",
             f"records refused: {len(self.refused)}",
+            f"records with a duplicated id: {len(self.duplicates)}",
             f"sources unreadable: {len(self.unreadable)}",
             f"problems: {len(self.errors)} errors, {len(self.problems) - len(self.errors)} warnings "
             f"({len(self.unresolved)} unresolved mentions)",
@@ -118,6 +128,7 @@ class BuildReport:
             "published": self.published,
             "republished": self.republished,
             "refused": self.refused,
+            "duplicates": self.duplicates,
             "unreadable": self.unreadable,
             "triples": self.triples,
             "stage_seconds": self.stage_seconds,
@@ -173,8 +184,10 @@ def pipeline_fingerprint(settings: Settings) -> str:
             if path.is_file() and path.suffix in {".ttl", ".jsonld", ".toml", ".csv"}:
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
-    for module in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        digest.update(module.read_bytes())
+    package = Path(__file__).resolve().parent
+    for module in PIPELINE_MODULES:
+        for path in sorted(package.glob(module)):
+            digest.update(path.read_bytes())
     digest.update(repr(sorted(vars(settings).items())).encode())
     return digest.hexdigest()
 
@@ -209,7 +222,7 @@ def read_sources(sources: list[Source], progress: ProgressFactory) -> list[tuple
 
 
 class BuildCache:
-    """What the last build got from each source, keyed by the source's display path."""
+    """What the last build got from each source, keyed by the source file's resolved path."""
 
     def __init__(self, fingerprint: str, outcomes: dict[str, SourceOutcome] | None = None) -> None:
         self.fingerprint = fingerprint
@@ -282,34 +295,34 @@ def build(
     sources = collect_sources(paths)
     report.sources = len(sources)
     cache = BuildCache.load(store_dir, pipeline_fingerprint(settings))
-    changed = [s for s in sources if cache.outcomes.get(s.display, SourceOutcome("")).checksum != s.checksum]
+    changed = [s for s in sources if cache.outcomes.get(s.key, SourceOutcome("")).checksum != s.checksum]
     report.sources_changed = len(changed)
-    read = dict(zip([s.display for s in changed], read_sources(changed, progress), strict=True))
+    read = dict(zip([s.key for s in changed], read_sources(changed, progress), strict=True))
     started = _stage(report, "parse", started)
 
     # Reconcile the changed records; the others' entity keys and contributions come from the cache.
     outcomes: dict[str, SourceOutcome] = {}
     fresh_registry = EntityRegistry()
     for source in progress(changed, "reconcile", len(changed)):
-        records, problems = read[source.display]
+        records, problems = read[source.key]
         outcome = SourceOutcome(source.checksum, problems=list(problems))
         for record in records:
             resolved = resolve_record(record, fresh_registry)
             outcome.records.append((record, resolved, fresh_registry.contributions.pop(record.record_id, [])))
             outcome.problems.extend(resolved.problems)
-        outcomes[source.display] = outcome
+        outcomes[source.key] = outcome
     for source in sources:
-        if source.display not in outcomes:
-            outcomes[source.display] = cache.outcomes[source.display]
+        if source.key not in outcomes:
+            outcomes[source.key] = cache.outcomes[source.key]
     started = _stage(report, "reconcile", started)
 
-    changed_names = {s.display for s in changed}
+    changed_names = {s.key for s in changed}
     records: dict[str, tuple[PartnershipRecord, ResolvedRecord, list[Contribution], Source]] = {}
-    by_display = {s.display: s for s in sources}
-    for display, outcome in outcomes.items():
+    by_key = {s.key: s for s in sources}
+    for key, outcome in outcomes.items():
         report.problems.extend(outcome.problems)
         if not outcome.records and any(p.severity is Severity.ERROR for p in outcome.problems):
-            report.unreadable.append(display)
+            report.unreadable.append(by_key[key].display)
         for record, resolved, contributions in outcome.records:
             report.records_read += 1
             if record.record_id in records:
@@ -318,12 +331,13 @@ def build(
                     Severity.ERROR, record.source.path,
                     f"record id {record.record_id!r} is already used by {first}; record not published",
                     record=record.record_id, field="record_id"))
-                report.refused.append(record.record_id)
+                report.duplicates.append(record.source.path)
                 continue
-            records[record.record_id] = (record, resolved, contributions, by_display[display])
+            records[record.record_id] = (record, resolved, contributions, by_key[key])
 
-    errors_by_record = {p.record for p in report.problems if p.severity is Severity.ERROR and p.record}
-    candidates = {rid for rid, (_r, _res, _c, src) in records.items() if src.display in changed_names}
+    errors_by_record = {p.record for p in report.problems
+                        if p.severity is Severity.ERROR and p.record and p.field != "record_id"}
+    candidates = {rid for rid, (_r, _res, _c, src) in records.items() if src.key in changed_names}
     registry = EntityRegistry()
     for rid, (_record, _resolved, contributions, _src) in records.items():
         registry.replay(rid, contributions)
@@ -389,12 +403,12 @@ def build(
         release.abort()
         raise
     next_outcomes = {}
-    for display, outcome in outcomes.items():
-        if display in changed_names and _refused_everything(outcome, set(report.refused)):
-            if display in cache.outcomes:
-                next_outcomes[display] = cache.outcomes[display]
+    for key, outcome in outcomes.items():
+        if key in changed_names and _refused_everything(outcome, set(report.refused)):
+            if key in cache.outcomes:
+                next_outcomes[key] = cache.outcomes[key]
         else:
-            next_outcomes[display] = outcome
+            next_outcomes[key] = outcome
     cache.outcomes = next_outcomes
     cache.save(store_dir)
     report.refused = sorted(set(report.refused))
@@ -409,7 +423,7 @@ def _refused_everything(outcome: SourceOutcome, refused: set[str]) -> bool:
 
 def _keep_previous_contributions(registry: EntityRegistry, rid: str, cache: BuildCache, source: Source) -> None:
     """A refused record whose previous version stays published keeps that version's entities."""
-    previous = cache.outcomes.get(source.display)
+    previous = cache.outcomes.get(source.key)
     if previous is None:
         return
     for record, _resolved, contributions in previous.records:

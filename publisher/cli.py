@@ -37,7 +37,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     print(report.summary())
     print(f"report: {Path(args.store) / 'reports' / 'latest.txt'}")
-    if report.refused or report.unreadable:
+    if report.refused or report.unreadable or report.duplicates:
         return 1
     return 0
 
