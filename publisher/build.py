@@ -32,13 +32,21 @@ from rdflib import Graph
 from publisher import __version__
 from publisher.entities import Contribution, EntityRegistry, ResolvedRecord, iri, resolve_record
 from publisher.ingest.atlas_page import read_atlas_page
-from publisher.mapping import Provenance, document_quads, entities_document, record_document
+from publisher.mapping import (
+    Provenance,
+    document_bytes,
+    document_quads,
+    document_subjects,
+    entities_document,
+    record_document,
+    records_document,
+)
 from publisher.problems import Problem, Severity, SourceError
 from publisher.record import PartnershipRecord
 from publisher.resources import resource_dir
 from publisher.settings import Settings
-from publisher.shacl_sparql import CheckResult, run_checks
-from publisher.store import EmbeddedStoreDirectory, Quad, parse_rdf
+from publisher.shacl_sparql import CheckResult, run_checks_on
+from publisher.store import EmbeddedStoreDirectory, Quad, parse_rdf, scratch_store
 from publisher.validate import validate_quads
 
 SOURCE_SUFFIXES = {".txt"}
@@ -53,18 +61,17 @@ PIPELINE_MODULES = ("ingest/*.py", "record.py", "reconcile.py", "entities.py", "
 
 @dataclass
 class Source:
+    """A source file: ``display`` is its path as reported, ``key`` identifies it across builds."""
+
     path: Path
     root: Path
     checksum: str
+    display: str = ""
+    key: str = ""
 
-    @property
-    def display(self) -> str:
-        return self.path.relative_to(self.root).as_posix()
-
-    @property
-    def key(self) -> str:
-        """Identifies the source across builds (two folders may hold files of the same name)."""
-        return str(self.path.resolve())
+    def __post_init__(self) -> None:
+        self.display = self.display or self.path.relative_to(self.root).as_posix()
+        self.key = self.key or str(self.path.resolve())
 
 
 @dataclass
@@ -347,7 +354,7 @@ def build(
                        if q.subject.value.startswith(settings.base_iri + "def/atlas/")}
     entity_quads = document_quads(
         entities_document(registry.restricted_to(set(records)), settings, scheme_concepts), settings)
-    mapped: dict[str, list[Quad]] = {}
+    documents: dict[str, dict] = {}
     owners: dict[str, str] = {}
     for rid in progress(sorted(candidates), "map", len(candidates)):
         if rid in errors_by_record:
@@ -355,19 +362,25 @@ def build(
             continue
         record, resolved, _contributions, source = records[rid]
         provenance = Provenance(source.display, source.checksum, ingested_at)
-        quads = document_quads(record_document(record, resolved, provenance, settings), settings)
-        mapped[rid] = quads
-        for quad in quads:
-            owners[quad.subject.value if hasattr(quad.subject, "value") else str(quad.subject)] = rid
+        documents[rid] = record_document(record, resolved, provenance, settings)
+        for subject in document_subjects(documents[rid]):
+            owners[settings.base_iri + subject] = rid
     started = _stage(report, "map", started)
 
-    results = run_checks([*(q for quads in mapped.values() for q in quads), *entity_quads, *ontology],
-                         settings.base_iri)
+    entities_graph = settings.base_iri + iri("entities_graph")
+    ontology_graph = settings.base_iri + iri("ontology_graph")
+    scratch = scratch_store(documents=[(document_bytes(records_document(list(documents.values()), settings)),
+                                        "jsonld")], base_iri=settings.base_iri)
+    scratch.replace_graph(entities_graph, entity_quads)
+    scratch.replace_graph(ontology_graph, ontology)
+    results = run_checks_on(scratch, settings.base_iri)
+    record_graph = {rid: settings.base_iri + iri("record_graph", record=rid) for rid in records}
     for rid, own in _attribute(results, owners, registry, settings.base_iri).items():
         report.shacl[rid] = own
         violations = [r for r in own if r.severity == SH_VIOLATION]
-        if violations and rid in mapped:
-            del mapped[rid]
+        if violations and rid in documents:
+            del documents[rid]
+            scratch.remove_graph(record_graph[rid])
             report.refused.append(rid)
             for r in violations:
                 report.problems.append(Problem(Severity.ERROR, records[rid][0].source.path, _describe(r),
@@ -378,23 +391,35 @@ def build(
     release = directory.begin_release()
     try:
         previous_graphs = set(release.graph_iris())
-        record_graph = {rid: settings.base_iri + iri("record_graph", record=rid) for rid in records}
         # Published: the valid changed records, and every unchanged or refused record already in the store.
-        published = set(mapped) | {rid for rid in records if rid not in mapped and record_graph[rid] in previous_graphs}
-        for rid in sorted(set(report.refused) - set(mapped)):
-            if rid in records and record_graph[rid] in previous_graphs and rid in candidates:
-                _keep_previous_contributions(registry, rid, cache, records[rid][3])
-        registry = _rebuild_registry(records, published, registry, cache)
-        entity_doc = entities_document(registry.restricted_to(published), settings, scheme_concepts)
-        _replace_if_changed(release, settings.base_iri + iri("entities_graph"), document_quads(entity_doc, settings))
-        _replace_if_changed(release, settings.base_iri + iri("ontology_graph"), ontology)
+        published = set(documents) | {rid for rid in records
+                                      if rid not in documents and record_graph[rid] in previous_graphs}
+        if published != set(records):
+            for rid in sorted(set(report.refused) - set(documents)):
+                if rid in records and record_graph[rid] in previous_graphs and rid in candidates:
+                    _keep_previous_contributions(registry, rid, cache, records[rid][3])
+            registry = _rebuild_registry(records, published, registry)
+            entity_quads = document_quads(
+                entities_document(registry.restricted_to(published), settings, scheme_concepts), settings)
+            scratch.replace_graph(entities_graph, entity_quads)
         current = set(record_graph.values())
         for graph in previous_graphs:
             if graph.startswith(settings.base_iri + "graph/record/") and graph not in current:
                 release.remove_graph(graph)
-        for rid in progress(sorted(mapped), "store", len(mapped)):
-            if _replace_if_changed(release, record_graph[rid], mapped[rid]):
-                report.republished.append(rid)
+        for graph in (entities_graph, ontology_graph):
+            if graph in previous_graphs and _triple_set(release.quads(graph)) != _triple_set(scratch.quads(graph)):
+                release.remove_graph(graph)
+            elif graph in previous_graphs:
+                scratch.remove_graph(graph)
+        for rid in progress(sorted(documents), "store", len(documents)):
+            graph = record_graph[rid]
+            if graph in previous_graphs:
+                if _triple_set(release.quads(graph)) == _triple_set(scratch.quads(graph)):
+                    scratch.remove_graph(graph)
+                    continue
+                release.remove_graph(graph)
+            report.republished.append(rid)
+        release.load(scratch.dump("nquads"), "nquads")
         report.published = sorted(published)
         report.triples = release.count()
         _stage(report, "store", started)
@@ -433,21 +458,13 @@ def _keep_previous_contributions(registry: EntityRegistry, rid: str, cache: Buil
 
 
 def _rebuild_registry(records: dict[str, tuple[PartnershipRecord, ResolvedRecord, list[Contribution], Source]],
-                      published: set[str], registry: EntityRegistry, cache: BuildCache) -> EntityRegistry:
+                      published: set[str], registry: EntityRegistry) -> EntityRegistry:
     """The registry of the published records only: refused ones contribute their previous version, if any."""
     rebuilt = EntityRegistry()
     for rid in sorted(published):
         contributions = registry.contributions.get(rid) or records[rid][2]
         rebuilt.replay(rid, contributions)
     return rebuilt
-
-
-def _replace_if_changed(release: object, graph: str, quads: list[Quad]) -> bool:
-    previous = list(release.quads(graph))  # type: ignore[attr-defined]
-    if previous and _triple_set(previous) == _triple_set(quads):
-        return False
-    release.replace_graph(graph, quads)  # type: ignore[attr-defined]
-    return True
 
 
 def _describe(result: CheckResult) -> str:

@@ -140,6 +140,19 @@ def record_document(record: PartnershipRecord, resolved: ResolvedRecord, provena
     return {"@context": context(settings), "@graph": [partnership, source]}
 
 
+def records_document(documents: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """Several records' documents as one JSON-LD document of named graphs, parsed in one pass.
+
+    Each record's nodes go in the named graph its source record node names (JSON-LD 1.1 §4.9).
+    """
+    graphs = []
+    for document in documents:
+        nodes = document["@graph"]
+        source = next(n for n in nodes if n.get("type") == "SourceRecord")
+        graphs.append({"id": source["id"], "@graph": nodes})
+    return {"@context": context(settings), "@graph": graphs}
+
+
 def _entity_node(entity: RegisteredEntity, settings: Settings, scheme_concepts: set[str]) -> dict[str, Any] | None:
     ref = entity.reference
     alt = sorted({m for m in entity.mentions if m != entity.label})
@@ -211,10 +224,35 @@ def entities_document(entities: list[RegisteredEntity], settings: Settings,
     return {"@context": context(settings), "@graph": nodes}
 
 
+def document_subjects(document: dict[str, Any]) -> set[str]:
+    """The ids (relative IRIs) of every node a document describes, nested ones included."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if "id" in value and len(value) > 1:
+                found.add(value["id"])
+            for key, item in value.items():
+                if key != "@context":
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document)
+    return found
+
+
+def document_bytes(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
 def document_quads(document: dict[str, Any], settings: Settings) -> list[Quad]:
     """Quads of a mapping document, IRIs resolved against the base IRI."""
-    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    return list(parse_rdf(data, "jsonld", base_iri=settings.base_iri))
+    return list(parse_rdf(document_bytes(document), "jsonld", base_iri=settings.base_iri))
 
 
-__all__ = ["UNSPECIFIED_FUNDER", "Provenance", "document_quads", "entities_document", "record_document"]
+__all__ = [
+    "UNSPECIFIED_FUNDER", "Provenance", "document_bytes", "document_quads", "document_subjects", "entities_document",
+    "record_document", "records_document",
+]

@@ -17,14 +17,18 @@ from functools import cache, lru_cache
 
 from publisher.resources import reference_table
 
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
+
 
 @lru_cache(maxsize=200_000)
 def normalize_name(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name ("Côte d'Ivoire" → "cote d ivoire")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", stripped).split())
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = folded.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    return " ".join(_NOT_ALPHANUMERIC.sub(" ", folded).split())
 
 
 def slugify(text: str) -> str:

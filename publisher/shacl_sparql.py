@@ -14,7 +14,9 @@ injected faults.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from itertools import count
@@ -23,7 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from publisher.store import Quad, scratch_store
+from publisher.store import Quad, ScratchStore, scratch_store
 
 SUBCLASS_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
@@ -304,7 +306,8 @@ class ShapesCompiler:
                 if path is None:
                     raise ShapeCompileError(f"{predicate} on node shape {shape}")
                 op = "<" if predicate == SH.minCount else ">"
-                component = SH.MinCountConstraintComponent if predicate == SH.minCount else SH.MaxCountConstraintComponent
+                component = (SH.MinCountConstraintComponent if predicate == SH.minCount
+                             else SH.MaxCountConstraintComponent)
                 add(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?v }} }} "
                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {op} {int(obj)})", component)  # type: ignore[call-overload]
             elif predicate == SH.hasValue:
@@ -381,12 +384,22 @@ def compiled_checks(base_iri: str) -> tuple[CompiledCheck, ...]:
     return tuple(ShapesCompiler(shapes_graph(base_iri)).compile())
 
 
-def run_checks(quads: list[Quad], base_iri: str) -> list[CheckResult]:
-    """Every compiled check run on the union of ``quads`` (graph names ignored)."""
-    store = scratch_store(quads)
+def run_checks(quads: list[Quad], base_iri: str, documents: list[tuple[bytes, str]] | None = None) -> list[CheckResult]:
+    """Every compiled check run on the union of ``quads`` and ``documents`` (graph names ignored).
+
+    The checks run in threads: pyoxigraph evaluates a query without holding the GIL.
+    """
+    return run_checks_on(scratch_store(quads, documents or [], base_iri), base_iri)
+
+
+def run_checks_on(store: ScratchStore, base_iri: str) -> list[CheckResult]:
+    """Every compiled check run on the union of the graphs of ``store``, in parallel threads."""
+    checks = compiled_checks(base_iri)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        answers = list(pool.map(lambda check: store.select(check.query).rows, checks))
     results = set()
-    for check in compiled_checks(base_iri):
-        for row in store.select(check.query).rows:
+    for check, rows in zip(checks, answers, strict=True):
+        for row in rows:
             focus = row["this"]
             value = row.get("value")
             results.add(CheckResult(

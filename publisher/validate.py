@@ -13,7 +13,7 @@ from functools import cache
 
 import pyshacl
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from publisher.resources import resource_dir
 from publisher.store import Quad, serialize_rdf

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path, PurePath
 from typing import TypeVar
 
@@ -161,15 +161,27 @@ _POST_LINE = re.compile(
 )
 
 
+_APOSTROPHES = re.compile(r"[’‘ʼ´`]")
+
+
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     """The form two labels or names are compared in: no accents, case, apostrophe or hyphen variants."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[’‘ʼ´`]", "'", text).replace("-", " ")
-    return " ".join(text.casefold().split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = _APOSTROPHES.sub("'", text)
+    return " ".join(text.replace("-", " ").casefold().split())
+
+
+def _line_key(text: str) -> str:
+    """:func:`_key` of a line that may be a heading, the site title or the footer; "" for longer lines."""
+    return _key(text) if len(text) <= _LONGEST_LABEL else ""
 
 
 _BY_KEY: dict[str, _Heading] = {_key(h.label): h for h in _HEADINGS}
+# Lines longer than every heading, the site title and the footer are never compared with them.
+_LONGEST_LABEL = 2 * max(len(h.label) for h in _HEADINGS) + 40
 _LABEL: dict[str, str] = {h.slot: h.label for h in reversed(_HEADINGS)}  # the first label of a slot
 
 # -- Lines ------------------------------------------------------------------------------------------
@@ -198,14 +210,15 @@ class _Line:
 
 def _clean_line(number: int, raw: str) -> _Line | None:
     """The line without interface keys and with plain spaces, or None for site chrome."""
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", raw))
+    text = _SPACES.sub(" ", raw if raw.isascii() else _INVISIBLE.sub("", raw))
     if "pagination.page." in text:
         return None
-    kept = _UI_KEY.sub("", text)
+    has_key = "???" in text or "commun." in text or "menu." in text or "pagination." in text
+    kept = _UI_KEY.sub("", text) if has_key else text
     if text.strip() and not kept.strip():
         return None
     text = _SPACES.sub(" ", kept).strip(" ")
-    key = _key(text)
+    key = _line_key(text)
     if key.startswith("accueil >") or key == _SITE_TITLE_KEY:
         return None
     return _Line(number, text, raw)
@@ -214,7 +227,7 @@ def _clean_line(number: int, raw: str) -> _Line | None:
 def _page_lines(text: str) -> list[_Line]:
     lines: list[_Line] = []
     for number, raw in enumerate(_NEWLINE.split(text), start=1):
-        if _key(raw) == _FOOTER_KEY:
+        if _line_key(raw) == _FOOTER_KEY:
             break
         line = _clean_line(number, raw)
         if line is not None:
@@ -256,7 +269,7 @@ class _Section:
 
 
 def _match_heading(line: _Line) -> tuple[_Heading, str | None] | None:
-    heading = _BY_KEY.get(_key(line.text))
+    heading = _BY_KEY.get(_line_key(line.text))
     if heading is not None:
         return heading, None
     post = _POST_LINE.fullmatch(_collapse(line.text))

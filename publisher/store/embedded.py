@@ -16,6 +16,7 @@ after its storage manifest, and cannot take new releases.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.store.base import (
-    GraphResult,
+    RDF_FORMATS,
     QueryKind,
     QueryResult,
     SelectResult,
@@ -72,6 +73,11 @@ class EmbeddedStore:
                     raise StoreUnavailable(f"cannot open release {release}: {exc}") from exc
                 self._opened = (release, store)
             return self._opened[1]
+
+    @property
+    def directory(self) -> EmbeddedStoreDirectory:
+        """The folder read, for processes that open the same store themselves."""
+        return self._directory
 
     @property
     def version(self) -> str:
@@ -133,10 +139,13 @@ class EmbeddedStore:
 
 
 class ScratchStore:
-    """An in-memory store for work on data that is not published (validation of a build's graphs)."""
+    """An in-memory store for work on data that is not published yet (a build's graphs being validated)."""
 
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+    def __init__(self, quads: Iterable[ox.Quad] = (), documents: Iterable[tuple[bytes, str]] = (),
+                 base_iri: str | None = None) -> None:
         self._store = ox.Store()
+        for data, format_name in documents:
+            self._store.bulk_load(data, RDF_FORMATS[format_name], base_iri=base_iri)
         self._store.bulk_extend(quads)
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
@@ -147,9 +156,30 @@ class ScratchStore:
                 for solution in solutions]  # type: ignore[union-attr]
         return SelectResult(variables, rows)
 
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        graph_name = ox.NamedNode(graph) if graph else None
+        return self._store.quads_for_pattern(None, None, None, graph_name)
 
-def scratch_store(quads: Iterable[ox.Quad]) -> ScratchStore:
-    return ScratchStore(quads)
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        self.remove_graph(graph)
+        name = ox.NamedNode(graph)
+        self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+
+    def remove_graph(self, graph: str) -> None:
+        name = ox.NamedNode(graph)
+        if self._store.contains_named_graph(name):
+            self._store.remove_graph(name)
+
+    def dump(self, format_name: str = "nquads") -> bytes:
+        out = io.BytesIO()
+        self._store.dump(out, RDF_FORMATS[format_name])
+        return out.getvalue()
+
+
+def scratch_store(quads: Iterable[ox.Quad] = (), documents: Iterable[tuple[bytes, str]] = (),
+                  base_iri: str | None = None) -> ScratchStore:
+    """An in-memory store holding ``quads`` and the serialised ``documents`` ((bytes, format name) pairs)."""
+    return ScratchStore(quads, documents, base_iri)
 
 
 class EmbeddedRelease:
@@ -171,6 +201,14 @@ class EmbeddedRelease:
         name = ox.NamedNode(graph)
         if self._store.contains_named_graph(name):
             self._store.remove_graph(name)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Quads added in bulk, each in the graph it names (fast: the release is private until commit)."""
+        self._store.bulk_extend(quads)
+
+    def load(self, data: bytes, format_name: str) -> None:
+        """A serialised dataset (quads in the graphs it names) added in bulk, IRIs resolved against the base."""
+        self._store.bulk_load(data, RDF_FORMATS[format_name], base_iri=self._directory.base_iri)
 
     def graph_iris(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -251,8 +289,8 @@ class EmbeddedStoreDirectory:
         """A new release holding a copy of the current data, or an empty one on a first build."""
         if self.is_plain_store():
             raise ValueError(
-                f"{self.path} is a pyoxigraph store made by another program: it can be served, not built into; "
-                "build into another folder"
+                f"{self.path} is a pyoxigraph store made by another program: it can be served, "
+                "not built into; build into another folder"
             )
         self.releases.mkdir(parents=True, exist_ok=True)
         release_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{time.time_ns() % 10**9:09d}"
