@@ -31,7 +31,7 @@ from rdflib import Graph
 
 from publisher import __version__
 from publisher.entities import Contribution, EntityRegistry, ResolvedRecord, iri, resolve_record
-from publisher.ingest.atlas_page import read_atlas_page
+from publisher.ingest import SOURCE_SUFFIXES, read_source
 from publisher.mapping import (
     Provenance,
     document_bytes,
@@ -41,7 +41,7 @@ from publisher.mapping import (
     record_document,
     records_document,
 )
-from publisher.problems import Problem, Severity, SourceError
+from publisher.problems import Problem, Severity
 from publisher.record import PartnershipRecord
 from publisher.resources import resource_dir
 from publisher.settings import Settings
@@ -49,7 +49,6 @@ from publisher.shacl_sparql import CheckResult, run_checks_on
 from publisher.store import EmbeddedStoreDirectory, Quad, parse_rdf, scratch_store
 from publisher.validate import validate_quads
 
-SOURCE_SUFFIXES = {".txt"}
 PROV_TIME = "http://www.w3.org/ns/prov#generatedAtTime"
 SH_VIOLATION = "http://www.w3.org/ns/shacl#Violation"
 PARALLEL_FROM = 200
@@ -171,7 +170,8 @@ def collect_sources(paths: Iterable[Path]) -> list[Source]:
     found: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
-            found.extend((p, path) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in SOURCE_SUFFIXES)
+            found.extend((p, path) for p in sorted(path.rglob("*"))
+                         if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
         elif path.is_file():
             found.append((path, path.parent))
         else:
@@ -200,10 +200,8 @@ def pipeline_fingerprint(settings: Settings) -> str:
 
 
 def _read(source: Source) -> tuple[list[PartnershipRecord], list[Problem]]:
-    try:
-        return [read_atlas_page(source.path, root=source.root)], []
-    except SourceError as exc:
-        return [], [exc.problem]
+    result = read_source(source.path, source.root)
+    return result.records, result.problems
 
 
 def _read_many(sources: list[Source]) -> list[tuple[list[PartnershipRecord], list[Problem]]]:

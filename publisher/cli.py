@@ -1,4 +1,4 @@
-"""The ``atlas-ld`` command: build, serve, settings."""
+"""The ``atlas-ld`` command: build, serve, generate, settings."""
 
 from __future__ import annotations
 
@@ -54,6 +54,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_generate(args: argparse.Namespace) -> int:
+    import time
+
+    from publisher.generate import NATIONAL, generate_corpus, write_corpus
+
+    started = time.perf_counter()
+    corpus = generate_corpus(NATIONAL.projects if args.projects is None else args.projects, args.seed)
+    written = write_corpus(corpus, Path(args.out))
+    print(f"{written['pages']} synthetic partnerships (seed {args.seed}) written to {args.out} "
+          f"in {time.perf_counter() - started:.1f}s: pages/, export/atlas-export.csv and .jsonl, "
+          f"answer-key.jsonl ({written['answer_key']} mentions), README.md")
+    return 0
+
+
 def _cmd_settings(_args: argparse.Namespace) -> int:
     sys.stdout.write(settings_markdown())
     return 0
@@ -76,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--base-iri", help="override the base_iri setting")
     serve.set_defaults(handler=_cmd_serve)
+
+    generate = commands.add_parser("generate", help="write a synthetic corpus (Atlas pages, tabular export, "
+                                   "answer key) with the real Atlas's proportions")
+    generate.add_argument("--out", required=True, metavar="DIR", help="folder to write the corpus into")
+    generate.add_argument("--projects", type=int, metavar="N", help="number of partnerships (default: 12129, "
+                          "the national Atlas; smaller corpora keep its proportions)")
+    generate.add_argument("--seed", type=int, default=0, metavar="S",
+                          help="random seed (default 0); the same seed gives the same bytes")
+    generate.set_defaults(handler=_cmd_generate)
 
     settings = commands.add_parser("settings", help="print the settings reference (Markdown)")
     settings.set_defaults(handler=_cmd_settings)

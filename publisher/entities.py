@@ -18,6 +18,7 @@ from publisher.reconcile import (
     Entity,
     Unresolved,
     best_label,
+    name_keys,
     normalize_name,
     reconcile_country,
     reconcile_foreign_place,
@@ -182,21 +183,23 @@ def resolve_record(record: PartnershipRecord, registry: EntityRegistry) -> Resol
             alpha2 = country_entity.code("alpha2").lower() if country_entity else "xx"  # type: ignore[union-attr]
             key = registry.add(iri("unresolved_foreign_authority", country=alpha2, slug=slugify(partner.name)),
                                "ForeignLocalAuthority", partner.name, None, rid, country=country_key)
-        foreign_by_name[normalize_name(partner.name)] = key
+        for name_key in name_keys(partner.name):
+            foreign_by_name.setdefault(name_key, key)
         out.foreign_partners.append(key)
 
     french_by_name: dict[str, str] = {}
     for name in record.french_partners:
         key = french(name, "french_partners")
-        french_by_name[normalize_name(name)] = key
+        for name_key in name_keys(name):
+            french_by_name.setdefault(name_key, key)
         out.french_partners.append(key)
 
     def participant(name: str, field_name: str) -> str:
         """A maître d'ouvrage, maître d'œuvre or funder: the record's own partners first."""
-        norm = normalize_name(name)
-        for known in (french_by_name, foreign_by_name):
-            if norm in known:
-                return registry.add(known[norm], registry.entities[known[norm]].kind, name, None, rid)
+        for norm in sorted(name_keys(name)):
+            for known in (french_by_name, foreign_by_name):
+                if norm in known:
+                    return registry.add(known[norm], registry.entities[known[norm]].kind, name, None, rid)
         organisation = reconcile_organisation(name)
         if organisation is not None:
             return registry.add(organisation.key, "Organisation", name, organisation, rid)
@@ -218,7 +221,8 @@ def resolve_record(record: PartnershipRecord, registry: EntityRegistry) -> Resol
             out.funders.append(participant(line.funder, "funding"))
 
     for contact in record.foreign_contacts:
-        authority = foreign_by_name.get(normalize_name(contact.collectivity))
+        authority = next((foreign_by_name[k] for k in sorted(name_keys(contact.collectivity))
+                          if k in foreign_by_name), None)
         if authority is None:
             authority = participant(contact.collectivity, "foreign_contacts")
         name = " ".join(p for p in (contact.given_name, contact.family_name) if p)

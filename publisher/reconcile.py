@@ -61,6 +61,7 @@ class Entity:
 _PREFIXES = {
     "commune": [
         "ville de", "ville d", "commune de", "commune d", "mairie de", "mairie d", "cite de", "cite d",
+        "municipalite de", "municipalite d", "commune urbaine de", "commune rurale de",
     ],
     "departement": [
         "conseil departemental de la", "conseil departemental de l", "conseil departemental du",
@@ -75,6 +76,9 @@ _PREFIXES = {
         "region des", "region d", "region",
     ],
 }
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_ABBREVIATION = re.compile(r"(?:(?<=^)|(?<= ))(st|ste|sts|stes) ")
 
 _EPCI_TYPES = {
     "communaute d agglomeration": "ca",
@@ -176,6 +180,16 @@ def _strip_prefix(norm: str, kind: str) -> str | None:
     return None
 
 
+def name_keys(name: str) -> set[str]:
+    """The normalised forms a name can be matched under: as written, and without "Ville de", "Commune de"..."""
+    norm = normalize_name(name)
+    keys = {norm}
+    bare = _strip_prefix(norm, "commune")
+    if bare:
+        keys.add(bare)
+    return keys
+
+
 def reconcile_country(name: str) -> Entity | Unresolved:
     ref = load_reference()
     entity = ref.countries.get(normalize_name(name))
@@ -203,6 +217,7 @@ def reconcile_french_authority(name: str, departement: str | None = None) -> Ent
                           "no intercommunality of that name" if not matches else "several intercommunalities",
                           tuple(e.key for e in matches))
     commune_name = _strip_prefix(norm, "commune") or norm
+    commune_name = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1)] + " ", commune_name)
     candidates = ref.communes.get(commune_name, [])
     if departement is not None:
         candidates = [c for c in candidates if c.code("departement") == departement]
@@ -215,6 +230,9 @@ def reconcile_french_authority(name: str, departement: str | None = None) -> Ent
         for table in (ref.departements, ref.regions):
             if norm in table:
                 return table[norm]
+        groupings = ref.epci.get(_epci_key(name), [])
+        if len(groupings) == 1:  # "Eurométropole de Strasbourg", "Bordeaux Métropole": named without a type
+            return groupings[0]
     return Unresolved(name, "FrenchLocalAuthority", "no French collectivity of that name")
 
 
@@ -222,7 +240,12 @@ def reconcile_foreign_place(name: str, country: Entity) -> Entity | Unresolved:
     """A foreign local authority by name within its country, when GeoNames knows it unambiguously."""
     ref = load_reference()
     alpha2 = country.code("alpha2") or ""
-    matches = {e.key: e for e in ref.places.get((alpha2, normalize_name(name)), [])}
+    norm = normalize_name(name)
+    matches = {e.key: e for e in ref.places.get((alpha2, norm), [])}
+    if not matches:
+        bare = _strip_prefix(norm, "commune")  # "Commune de Ségou", "Ville d'Essen"
+        if bare:
+            matches = {e.key: e for e in ref.places.get((alpha2, bare), [])}
     if len(matches) == 1:
         return next(iter(matches.values()))
     reason = "no GeoNames place of that name in " + country.label if not matches else "several GeoNames places"
