@@ -208,8 +208,8 @@ def resolve_record(record: PartnershipRecord, registry: EntityRegistry) -> Resol
             return registry.add(found.key, found.kind, name, found, rid)
         out.problems.append(Problem(
             Severity.WARNING, record.source.path,
-            f"{name!r} is neither a partner of the record nor a known organisation or French collectivity; "
-            "published as an organisation under its own name", record=rid, field=field_name))
+            f"{name!r} not identified (neither a partner of the record nor a known organisation or French "
+            "collectivity); published as an organisation under its own name", record=rid, field=field_name))
         return registry.add(iri("organisation", slug=slugify(name)), "Organisation", name, None, rid)
 
     out.project_owners = [participant(n, "project_owners") for n in record.project_owners]

@@ -107,7 +107,26 @@ class ReferenceData:
     regions: dict[str, Entity] = field(default_factory=dict)
     epci: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     countries: dict[str, Entity] = field(default_factory=dict)
-    places: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    places_by_country: dict[str, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    _places: dict[str, dict[str, list[Entity]]] = field(default_factory=dict)
+
+    def places(self, alpha2: str) -> dict[str, list[Entity]]:
+        """GeoNames places of one country by normalised name (and alternate name), indexed on first use."""
+        index = self._places.get(alpha2)
+        if index is None:
+            index = self._places[alpha2] = defaultdict(list)
+            for row in self.places_by_country.get(alpha2, []):
+                entity = Entity(
+                    f"id/foreign-authority/{alpha2.lower()}/{row['geonames_id']}", "ForeignLocalAuthority",
+                    row["name"],
+                    (("geonames", row["geonames_id"]), ("country", alpha2), ("lat", row["lat"]),
+                     ("long", row["long"])),
+                )
+                names = {normalize_name(row["name"])}
+                names.update(normalize_name(n) for n in row["alternate_names"].split("|") if n)
+                for name in names - {""}:
+                    index[name].append(entity)
+        return index
     organisations: dict[str, Entity] = field(default_factory=dict)
 
 
@@ -145,17 +164,7 @@ def load_reference() -> ReferenceData:
         for name in (row["name_fr"], row["name_en"], row["alpha2"], row["alpha3"]):
             ref.countries.setdefault(normalize_name(name), entity)
     for row in _rows("foreign-places.csv"):
-        entity = Entity(
-            f"id/foreign-authority/{row['country'].lower()}/{row['geonames_id']}", "ForeignLocalAuthority",
-            row["name"],
-            (("geonames", row["geonames_id"]), ("country", row["country"]), ("lat", row["lat"]),
-             ("long", row["long"])),
-        )
-        names = {normalize_name(row["name"])}
-        names.update(normalize_name(n) for n in row["alternate_names"].split("|") if n)
-        for name in names:
-            if name:
-                ref.places[(row["country"], name)].append(entity)
+        ref.places_by_country[row["country"]].append(row)
     for row in _rows("organisations.csv"):
         entity = Entity(f"id/organisation/{row['key']}", "Organisation", row["label"])
         for name in [row["label"], *row["aliases"].split("|")]:
@@ -241,11 +250,12 @@ def reconcile_foreign_place(name: str, country: Entity) -> Entity | Unresolved:
     ref = load_reference()
     alpha2 = country.code("alpha2") or ""
     norm = normalize_name(name)
-    matches = {e.key: e for e in ref.places.get((alpha2, norm), [])}
+    places = ref.places(alpha2)
+    matches = {e.key: e for e in places.get(norm, [])}
     if not matches:
         bare = _strip_prefix(norm, "commune")  # "Commune de Ségou", "Ville d'Essen"
         if bare:
-            matches = {e.key: e for e in ref.places.get((alpha2, bare), [])}
+            matches = {e.key: e for e in places.get(bare, [])}
     if len(matches) == 1:
         return next(iter(matches.values()))
     reason = "no GeoNames place of that name in " + country.label if not matches else "several GeoNames places"

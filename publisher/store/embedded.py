@@ -228,10 +228,14 @@ class EmbeddedRelease:
     def count(self) -> int:
         return len(self._store)
 
-    def commit(self) -> str:
-        """Make this release the one served, atomically; returns its id."""
+    def commit(self, optimize: bool = True) -> str:
+        """Make this release the one served, atomically; returns its id.
+
+        ``optimize`` compacts the store first: worth it after large changes, not after a few graphs.
+        """
         self._store.flush()
-        self._store.optimize()
+        if optimize:
+            self._store.optimize()
         del self._store
         self._directory.switch_to(self.release_id)
         self._done = True
