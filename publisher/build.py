@@ -44,10 +44,11 @@ from publisher.mapping import (
 )
 from publisher.problems import Problem, Severity
 from publisher.record import PartnershipRecord
+from publisher.release_files import publish_release_files
 from publisher.resources import resource_dir
 from publisher.settings import Settings
 from publisher.shacl_sparql import CheckResult, run_checks_on
-from publisher.store import EmbeddedStoreDirectory, Quad, parse_rdf, scratch_store
+from publisher.store import Quad, StoreUnavailable, open_store_target, parse_rdf, scratch_store
 
 PROV_TIME = "http://www.w3.org/ns/prov#generatedAtTime"
 SH_VIOLATION = "http://www.w3.org/ns/shacl#Violation"
@@ -211,13 +212,13 @@ def pipeline_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _read(source: Source) -> tuple[list[PartnershipRecord], list[Problem]]:
-    result = read_source(source.path, source.root)
+def _read(source: Source, max_bytes: int) -> tuple[list[PartnershipRecord], list[Problem]]:
+    result = read_source(source.path, source.root, max_bytes=max_bytes)
     return result.records, result.problems
 
 
-def _read_many(sources: list[Source]) -> list[tuple[list[PartnershipRecord], list[Problem]]]:
-    return [_read(s) for s in sources]
+def _read_many(sources: list[Source], max_bytes: int) -> list[tuple[list[PartnershipRecord], list[Problem]]]:
+    return [_read(s, max_bytes) for s in sources]
 
 
 def _chunks(items: list[Source], size: int) -> Iterator[list[Source]]:
@@ -225,15 +226,16 @@ def _chunks(items: list[Source], size: int) -> Iterator[list[Source]]:
         yield items[start:start + size]
 
 
-def read_sources(sources: list[Source], progress: ProgressFactory) -> list[tuple[list[PartnershipRecord],
-                                                                                list[Problem]]]:
+def read_sources(sources: list[Source], progress: ProgressFactory,
+                 max_bytes: int) -> list[tuple[list[PartnershipRecord], list[Problem]]]:
     """Records of each source, read in parallel worker processes when there are many."""
     if len(sources) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [_read(s) for s in progress(sources, "parse", len(sources))]
+        return [_read(s, max_bytes) for s in progress(sources, "parse", len(sources))]
     chunks = list(_chunks(sources, 100))
     results: list[tuple[list[PartnershipRecord], list[Problem]]] = []
     with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4)) as pool:
-        for chunk_result in progress(pool.map(_read_many, chunks), "parse", len(chunks)):
+        answers = pool.map(_read_many, chunks, [max_bytes] * len(chunks))
+        for chunk_result in progress(answers, "parse", len(chunks)):
             results.extend(chunk_result)
     return results
 
@@ -315,7 +317,8 @@ def build(
     report.sources = len(sources)
     changed = [s for s in sources if cache.outcomes.get(s.key, SourceOutcome("")).checksum != s.checksum]
     report.sources_changed = len(changed)
-    read = dict(zip([s.key for s in changed], read_sources(changed, progress), strict=True))
+    read = dict(zip([s.key for s in changed], read_sources(changed, progress, settings.max_source_bytes),
+                    strict=True))
     started = _stage(report, "parse", started)
 
     # Reconcile the changed records; the others' entity keys and contributions come from the cache.
@@ -393,13 +396,17 @@ def build(
             del documents[rid]
             scratch.remove_graph(record_graph[rid])
             report.refused.append(rid)
-            for r in violations:
-                report.problems.append(Problem(Severity.ERROR, records[rid][0].source.path, _describe(r),
+        if rid in candidates:
+            for r in own:
+                severity = Severity.ERROR if r.severity == SH_VIOLATION else Severity.WARNING
+                report.problems.append(Problem(severity, records[rid][0].source.path, _describe(r),
                                                record=rid, field=r.path))
     started = _stage(report, "validate", started)
 
-    directory = EmbeddedStoreDirectory(store_dir, settings.base_iri)
-    release = directory.begin_release()
+    try:
+        release = open_store_target(settings, store_dir).begin_release()
+    except StoreUnavailable as exc:
+        raise BuildFailed(f"{exc}; nothing was published") from exc
     try:
         previous_graphs = set(release.graph_iris())
         # Published: the valid changed records, and every unchanged or refused record already in the store.
@@ -435,9 +442,15 @@ def build(
         report.triples = release.count()
         _stage(report, "store", started)
         report.release = release.commit(optimize=len(report.republished) > 1000 or not previous_graphs)
+    except StoreUnavailable as exc:
+        release.abort()
+        raise BuildFailed(f"{exc}; nothing was published") from exc
     except BaseException:
         release.abort()
         raise
+    started = time.perf_counter()
+    publish_release_files(store_dir, settings)
+    _stage(report, "dumps", started)
     next_outcomes = {}
     for key, outcome in outcomes.items():
         if key in changed_names and _refused_everything(outcome, set(report.refused)):

@@ -1,4 +1,4 @@
-"""The ``atlas-ld`` command: build, serve, generate, settings."""
+"""The ``atlas-ld`` command: build, serve, export, generate, settings."""
 
 from __future__ import annotations
 
@@ -44,13 +44,31 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from publisher.web import create_app
+    from publisher.web.serving import serve_development, serve_production
 
     settings = load_settings(base_iri=args.base_iri)
-    app = create_app(Path(args.store), settings)
-    print(f"serving {args.store} at http://{args.host}:{args.port}/ (data IRIs under {settings.base_iri})")
-    from werkzeug.serving import run_simple
+    store = Path(args.store)
+    print(f"serving {args.store} at http://{args.host}:{args.port}/ (data IRIs under {settings.base_iri})",
+          flush=True)
+    if args.workers:
+        serve_production(lambda: create_app(store, settings), args.host, args.port,
+                         args.workers, args.threads, settings.query_timeout_s)
+    else:
+        serve_development(create_app(store, settings), args.host, args.port)
+    return 0
 
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from publisher.export import ExportFailed, export_site
+
+    settings = load_settings(base_iri=args.base_iri)
+    try:
+        written = export_site(Path(args.store), Path(args.out), settings,
+                              progress=lambda text: print(text, file=sys.stderr))
+    except ExportFailed as exc:
+        print(f"atlas-ld export: {exc}", file=sys.stderr)
+        return 2
+    print(f"{written} files written to {args.out} (serve them with {Path(args.out) / 'nginx.conf'})")
     return 0
 
 
@@ -84,12 +102,25 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--base-iri", help="override the base_iri setting")
     build.set_defaults(handler=_cmd_build)
 
-    serve = commands.add_parser("serve", help="serve a built store over HTTP")
+    serve = commands.add_parser("serve", help="serve a store over HTTP (built by atlas-ld build, "
+                                "or any pyoxigraph store)")
     serve.add_argument("--store", required=True, metavar="DIR")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--base-iri", help="override the base_iri setting")
+    serve.add_argument("--workers", type=int, default=0, metavar="N",
+                       help="production mode: N gunicorn worker processes (default: one process, "
+                            "werkzeug's threaded server)")
+    serve.add_argument("--threads", type=int, default=16, metavar="T",
+                       help="threads per gunicorn worker process (with --workers)")
     serve.set_defaults(handler=_cmd_serve)
+
+    export = commands.add_parser("export", help="write the whole site as static files, with a sample "
+                                 "web-server configuration keeping content negotiation")
+    export.add_argument("--store", required=True, metavar="DIR")
+    export.add_argument("--out", required=True, metavar="DIR", help="folder to write the site into")
+    export.add_argument("--base-iri", help="override the base_iri setting")
+    export.set_defaults(handler=_cmd_export)
 
     generate = commands.add_parser("generate", help="write a synthetic corpus (Atlas pages, tabular export, "
                                    "answer key) with the real Atlas's proportions")

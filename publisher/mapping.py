@@ -8,6 +8,7 @@ only arranges values; what each key means in RDF is the mapping files' business.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from publisher.entities import UNSPECIFIED_FUNDER, RegisteredEntity, ResolvedRec
 from publisher.record import PartnershipRecord
 from publisher.resources import resource_dir
 from publisher.settings import Settings
-from publisher.store import Quad, parse_rdf
+from publisher.store import NamedNode, Quad, parse_rdf
 
 GEONAMES = "https://sws.geonames.org/{}/"
 EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/{}"
@@ -64,9 +65,10 @@ def _date(text: str | None) -> dict[str, str] | str | None:
     if day_first:
         day, month, year = day_first.groups()
         value = f"{year}-{int(month):02d}-{int(day):02d}"
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        return {"@value": value, "@type": "xsd:date"}
-    return value  # left as written: the shapes report it
+    try:
+        return {"@value": datetime.date.fromisoformat(value).isoformat(), "@type": "xsd:date"}
+    except ValueError:
+        return text  # not a date of the calendar: left as written, and the shapes report it
 
 
 def record_document(record: PartnershipRecord, resolved: ResolvedRecord, provenance: Provenance,
@@ -256,3 +258,77 @@ __all__ = [
     "UNSPECIFIED_FUNDER", "Provenance", "document_bytes", "document_quads", "document_subjects", "entities_document",
     "record_document", "records_document",
 ]
+
+
+def _expand(term: str, ctx: dict[str, Any]) -> str:
+    prefix, colon, local = term.partition(":")
+    if colon and isinstance(ctx.get(prefix), str):
+        return ctx[prefix] + local
+    return term
+
+
+def document_from_quads(quads: list[Quad], root: str, settings: Settings) -> dict[str, Any]:
+    """The mapping read backwards: the node ``root`` (a relative IRI) rebuilt from quads, in the terms of
+    the context, with the nodes it embeds (funding lines, volunteers) nested as :func:`record_document`
+    writes them. Values come back as the strings the mapping wrote; lists as the context declares them."""
+    ctx = context(settings)
+    base = settings.base_iri
+    classes = {_expand(v, ctx): k for k, v in ctx.items() if isinstance(v, str) and k[0].isupper()}
+    by_key: dict[tuple[str, str | None, str | None, bool], str] = {}
+    sets: set[str] = set()
+    for term, definition in ctx.items():
+        if not isinstance(definition, dict) or "@id" not in definition or term in ("id", "type"):
+            continue
+        iri = _expand(definition["@id"], ctx)
+        kind = definition.get("@type")
+        is_iri = kind == "@id"
+        datatype = _expand(kind, ctx) if kind and not is_iri else None
+        by_key.setdefault((iri, definition.get("@language"), datatype, is_iri), term)
+        if definition.get("@container") == "@set":
+            sets.add(term)
+
+    def relative(value: str) -> str:
+        return value[len(base):] if value.startswith(base) else value
+
+    nodes: dict[str, dict[str, Any]] = {}
+    for quad in quads:
+        subject = relative(quad.subject.value)  # type: ignore[union-attr]
+        node = nodes.setdefault(subject, {"id": subject})
+        predicate, obj = quad.predicate.value, quad.object
+        if predicate == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+            node.setdefault("type", []).append(classes.get(obj.value, obj.value))
+            continue
+        if isinstance(obj, NamedNode):
+            # Terms of embedded nodes (fundingLine, volunteer) carry no "@type": "@id".
+            term = by_key.get((predicate, None, None, True)) or by_key.get((predicate, None, None, False))
+            value = relative(obj.value)
+        else:
+            language = obj.language or None  # type: ignore[union-attr]
+            datatype = obj.datatype.value if language is None else None  # type: ignore[union-attr]
+            term = (by_key.get((predicate, language, None, False)) if language
+                    else by_key.get((predicate, None, datatype, False)) or by_key.get((predicate, None, None, False)))
+            value = obj.value
+            if term and ctx[term].get("@type") is None and datatype not in (None, XSD_STRING):
+                value = {"@value": obj.value, "@type": "xsd:" + datatype.rsplit("#", 1)[-1]}  # type: ignore[union-attr]
+        if term is None:
+            raise ValueError(f"no term of the mapping context for <{predicate}> {obj}")
+        node.setdefault(term, []).append(value)
+
+    def shaped(node: dict[str, Any], inside: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for term, values in node.items():
+            if term == "id":
+                out[term] = values
+                continue
+            if term == "type":
+                out[term] = values[0] if len(values) == 1 else sorted(values)
+                continue
+            nested = [shaped(nodes[v], inside | {v}) if isinstance(v, str) and v in nodes and v not in inside
+                      and v.startswith(node["id"] + "/") else v for v in values]
+            out[term] = nested if term in sets else (nested[0] if len(nested) == 1 else nested)
+        return out
+
+    return shaped(nodes[root], {root})
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "ATLAS_LD_"
+STORE_KINDS = ("embedded", "sparql")
+SPARQL_AUTH_SCHEMES = ("basic", "digest")
 
 
-def _setting(default: Any, help: str) -> Any:
+def _setting(default: Any, help: str, secret: bool = False) -> Any:
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata={"help": help})
-    return field(default=default, metadata={"help": help})
+    # A secret stays out of the settings' repr, so that no log or traceback shows it.
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,85 @@ class Settings:
     )
     page_size: int = _setting(50, "Rows per page in entity pages' incoming links and in class indexes.")
     query_timeout_s: float = _setting(
-        20.0, "Longest time a SPARQL query may run before it is stopped and answered with 503."
+        20.0,
+        "Longest time a /sparql query may take, waiting for a free query process included, before it "
+        "is stopped and answered with 503.",
     )
     max_result_rows: int = _setting(
-        10000, "Most rows a SELECT returns from /sparql; longer results are truncated and marked so."
+        10000,
+        "Most rows a SELECT (or triples a CONSTRUCT or DESCRIBE) returns from /sparql; longer results "
+        "are cut and marked so (header X-Atlas-Truncated, and a notice in JSON results).",
     )
     max_request_bytes: int = _setting(
-        1_000_000, "Largest request body accepted by /sparql; larger bodies get 413."
+        1_000_000,
+        "Largest request body accepted by /sparql (larger bodies get 413), and longest query string "
+        "of a GET (longer ones get 414).",
     )
     federation_allowlist: list[str] = _setting(
         [],
-        "Endpoints a SERVICE clause may call, as IRI prefixes. Empty: federation off, "
+        "Endpoints a SERVICE clause may call, as IRI prefixes (end each with '/'). Empty: federation off, "
         "every query with SERVICE is refused.",
+    )
+    query_workers: int = _setting(
+        0,
+        "Processes running /sparql queries, in each HTTP server process (a query past query_timeout_s, "
+        "or whose client has gone, is stopped by killing its process, which is then replaced). "
+        "0: one per CPU.",
+    )
+    cors_allow_origin: str = _setting(
+        "*",
+        "Access-Control-Allow-Origin of /sparql answers, so that pages on other sites can query the "
+        "endpoint (CORS). Empty: no CORS headers.",
+    )
+    max_source_bytes: int = _setting(
+        20_000_000,
+        "Largest source file (Atlas page or tabular export) a build reads; a larger one is refused with an "
+        "error naming it.",
+    )
+    store: str = _setting(
+        "embedded",
+        "Where the graph is kept: 'embedded' (pyoxigraph releases in the store folder) or 'sparql' (an "
+        "external SPARQL 1.1 store, reached at the sparql_* URLs; the store folder then keeps only the build "
+        "cache, reports and release files). See docs/deploy.md.",
+    )
+    sparql_query_url: str = _setting(
+        "",
+        "With store = 'sparql': the store's SPARQL 1.1 query endpoint. Its default graph must be the union "
+        "of the named graphs (oxigraph serve --union-default-graph; Virtuoso does so by default).",
+    )
+    sparql_update_url: str = _setting(
+        "",
+        "With store = 'sparql': the store's SPARQL 1.1 update endpoint, used by builds (not needed to serve).",
+    )
+    sparql_graph_store_url: str = _setting(
+        "",
+        "With store = 'sparql': the store's Graph Store HTTP Protocol endpoint, used by builds to upload "
+        "graphs. Empty: graphs are uploaded with SPARQL Update (INSERT DATA) instead.",
+    )
+    sparql_user: str = _setting(
+        "",
+        "With store = 'sparql': user name sent to the store's endpoints. Empty: no authentication.",
+    )
+    sparql_password: str = _setting(
+        "",
+        "With store = 'sparql': password of sparql_user. Best set in the environment "
+        "(ATLAS_LD_SPARQL_PASSWORD); never printed.",
+        secret=True,
+    )
+    sparql_auth: str = _setting(
+        "basic",
+        "With store = 'sparql': HTTP authentication scheme for sparql_user, 'basic' or 'digest' "
+        "(Virtuoso's /sparql-auth and /sparql-graph-crud-auth want digest).",
+    )
+    sparql_timeout_s: float = _setting(
+        30.0,
+        "With store = 'sparql': longest wait for the store's answer to one of the publisher's own queries "
+        "(pages, documents); past it the page answers 503. /sparql queries wait query_timeout_s instead.",
+    )
+    sparql_update_timeout_s: float = _setting(
+        600.0,
+        "With store = 'sparql': longest wait for the store to take one upload or the update that switches "
+        "to a new release; past it the build fails and publishes nothing.",
     )
 
     @property
@@ -122,6 +192,11 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     settings = Settings(**values)
     if not settings.base_iri.endswith("/"):
         raise ValueError(f"setting base_iri must end with '/', got {settings.base_iri!r}")
+    if settings.store not in STORE_KINDS:
+        raise ValueError(f"setting store must be one of {', '.join(STORE_KINDS)}, got {settings.store!r}")
+    if settings.sparql_auth not in SPARQL_AUTH_SCHEMES:
+        raise ValueError(f"setting sparql_auth must be one of {', '.join(SPARQL_AUTH_SCHEMES)}, "
+                         f"got {settings.sparql_auth!r}")
     return settings
 
 

@@ -59,7 +59,8 @@ class Server:
         return self.url + "/" + iri[len(BASE_IRI):]
 
 
-def start_server(store: Path, env: dict[str, str] | None = None) -> Server:
+def start_server(store: Path, env: dict[str, str] | None = None, args: list[str] | None = None) -> Server:
+    """``atlas-ld serve`` on ``store`` with ``env`` set and extra command-line ``args``."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_LD_")}
     environment.update(env or {})
@@ -67,7 +68,7 @@ def start_server(store: Path, env: dict[str, str] | None = None) -> Server:
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "publisher", "serve", "--store", str(store), "--port", str(port),
-             "--base-iri", BASE_IRI],
+             "--base-iri", BASE_IRI, *(args or [])],
             stdout=sink, stderr=subprocess.STDOUT, env=environment,
         )
     url = f"http://127.0.0.1:{port}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from publisher.ingest.atlas_page import read_atlas_page
+from publisher.ingest.checks import check_record
 from publisher.ingest.tabular import (
     CSV_SUFFIXES,
     JSONL_SUFFIXES,
@@ -38,14 +39,46 @@ def shown_path(path: Path, root: Path) -> str:
     return path.as_posix()
 
 
-def read_source(path: Path, root: Path, mapping: TabularMapping | None = None) -> SourceReadResult:
+DEFAULT_MAX_SOURCE_BYTES = 20_000_000
+
+
+def read_source(path: Path, root: Path, mapping: TabularMapping | None = None,
+                max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> SourceReadResult:
     """The records of one source file, and the problems of what could not be read.
 
     Paths in records and problems are relative to ``root``. ``mapping`` forces the mapping of a
-    tabular export (by default the one that fits its header).
+    tabular export (by default the one that fits its header). Every record's text values are
+    checked (:mod:`publisher.ingest.checks`); a file larger than ``max_bytes`` or holding binary
+    data is refused as a whole.
     """
+    result = _read_source(path, root, mapping, max_bytes)
+    checked = []
+    for record in result.records:
+        record, problems = check_record(record)
+        checked.append(record)
+        result.problems.extend(problems)
+    result.records = checked
+    return result
+
+
+def _refused(shown: str, message: str) -> SourceReadResult:
+    return SourceReadResult(problems=[Problem(Severity.ERROR, shown, message)], unreadable=True)
+
+
+def _read_source(path: Path, root: Path, mapping: TabularMapping | None, max_bytes: int) -> SourceReadResult:
     suffix = path.suffix.lower()
     shown = shown_path(path, root)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError as error:
+        return _refused(shown, f"cannot read the file: {error.strerror or error}")
+    if size > max_bytes:
+        return _refused(shown, f"the file is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.1f} MB a source "
+                               "may have (setting max_source_bytes); split it or raise the setting")
+    if b"\x00" in head:
+        return _refused(shown, "the file holds binary data (NUL bytes), not text: it is not an Atlas page or export")
     if suffix in PAGE_SUFFIXES:
         try:
             return SourceReadResult(records=[read_atlas_page(path, root=root)])
@@ -65,4 +98,5 @@ def read_source(path: Path, root: Path, mapping: TabularMapping | None = None) -
     )
 
 
-__all__ = ["PAGE_SUFFIXES", "SOURCE_SUFFIXES", "SourceReadResult", "read_source", "shown_path"]
+__all__ = ["DEFAULT_MAX_SOURCE_BYTES", "PAGE_SUFFIXES", "SOURCE_SUFFIXES", "SourceReadResult", "read_source",
+           "shown_path"]

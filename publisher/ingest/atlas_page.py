@@ -566,6 +566,13 @@ def _foreign_contact(line: _Line, where: _Where, partners: Sequence[str]) -> For
         raise where.error(unknown, field="foreign_contacts", line=line.number)
     rest = tokens[size:]
     email = rest.pop() if rest and ("@" in rest[-1] or "[at]" in rest[-1].lower()) else None
+    if any("@" in token or "[at]" in token.lower() for token in rest):
+        raise where.error(
+            f"the row {line.text.strip()!r} has cells after the e-mail, the last column of the table "
+            "'Nom de la collectivité étrangère Nom Prénom Fonction Courriel': more cells than columns",
+            field="foreign_contacts",
+            line=line.number,
+        )
     person = _person(rest)
     if person is None:
         raise where.error(
@@ -719,7 +726,13 @@ def _funding_line(line: _Line, where: _Where) -> FundingLine:
             )
         if readings:
             amount, water = readings[0]
-            return FundingLine(" ".join(body[:-size]), amount, int(tokens[-1]), water_amount=water)
+            funder = body[:-size]
+            if funder and any(ch.isdigit() for ch in funder[-1]) and not funder[-1].isdigit():
+                raise error(
+                    f"the amount {funder[-1]!r} before {' '.join(body[-size:])!r} is not a number in euros "
+                    "(a letter O for a zero, a sign, a unit?); amounts are written '29000', '29 000' or '1250,50'"
+                )
+            return FundingLine(" ".join(funder), amount, int(tokens[-1]), water_amount=water)
     raise error(
         f"the amount {' '.join(body[-run:])!r} is not a number in euros (e.g. '29000', '29 000', '1250,50')"
     )

@@ -7,6 +7,9 @@ version of the data with :class:`Release`.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from publisher.store.base import (
     DEFAULT_GRAPH,
     BlankNode,
@@ -19,6 +22,7 @@ from publisher.store.base import (
     Release,
     SelectResult,
     Store,
+    StoreTarget,
     StoreUnavailable,
     Term,
     Triple,
@@ -26,6 +30,24 @@ from publisher.store.base import (
     serialize_rdf,
 )
 from publisher.store.embedded import EmbeddedStore, EmbeddedStoreDirectory, ScratchStore, scratch_store
+
+if TYPE_CHECKING:
+    from publisher.settings import Settings
+
+
+def open_store_target(settings: Settings, store_dir: Path | str) -> StoreTarget:
+    """The store that setting ``store`` names: the embedded releases in ``store_dir``, or a SPARQL store.
+
+    ``store_dir`` is the embedded store itself; with a SPARQL store it keeps only what the build
+    keeps beside the graph (its cache, reports and release files).
+    """
+    if settings.store == "sparql":
+        from publisher.store.sparql import SparqlEndpoints, SparqlService
+
+        return SparqlService(SparqlEndpoints.from_settings(settings), settings.base_iri)
+    if settings.store != "embedded":
+        raise ValueError(f"setting store must be 'embedded' or 'sparql', got {settings.store!r}")
+    return EmbeddedStoreDirectory(Path(store_dir), settings.base_iri)
 
 __all__ = [
     "DEFAULT_GRAPH",
@@ -42,9 +64,11 @@ __all__ = [
     "ScratchStore",
     "SelectResult",
     "Store",
+    "StoreTarget",
     "StoreUnavailable",
     "Term",
     "Triple",
+    "open_store_target",
     "parse_rdf",
     "scratch_store",
     "serialize_rdf",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
-from typing import IO, Protocol
+from enum import StrEnum
+from itertools import islice
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
+
+from publisher.store.results import write_solutions
 
 NamedNode = ox.NamedNode
 BlankNode = ox.BlankNode
@@ -39,7 +42,7 @@ class StoreUnavailable(Exception):
     """The store cannot be read right now (not built yet, or a remote store is down)."""
 
 
-class QueryKind(str, Enum):
+class QueryKind(StrEnum):
     SELECT = "select"
     ASK = "ask"
     GRAPH = "graph"
@@ -71,6 +74,31 @@ class QueryResult:
         else:
             self.raw.serialize(out, RESULT_FORMATS[format_name])  # type: ignore[attr-defined]
         return out.getvalue()
+
+    def serialize_limited(
+        self,
+        format_name: str,
+        max_rows: int,
+        prefixes: Mapping[str, str] | None = None,
+        json_notice: Mapping[str, Any] | None = None,
+    ) -> tuple[bytes, bool]:
+        """The answer cut after ``max_rows`` solutions (SELECT) or triples (CONSTRUCT/DESCRIBE).
+
+        Returns the body and whether rows were cut. A cut JSON result also carries
+        the members of ``json_notice`` at its top level, for clients to show.
+        """
+        if self.kind is QueryKind.ASK:
+            return self.serialize(format_name), False
+        items = list(islice(self.raw, max_rows + 1))  # type: ignore[call-overload]
+        truncated = len(items) > max_rows
+        del items[max_rows:]
+        if self.kind is QueryKind.GRAPH:
+            return serialize_rdf(items, format_name, prefixes), truncated
+        variables = [v.value for v in self.raw.variables]  # type: ignore[attr-defined]
+        rows = [{name: value for name, value in zip(variables, item, strict=True) if value is not None}
+                for item in items]
+        extra = json_notice if truncated else None
+        return write_solutions(format_name, variables, rows, extra), truncated
 
 
 def parse_rdf(
@@ -143,3 +171,15 @@ class Release(Protocol):
     def commit(self, optimize: bool = True) -> str: ...
 
     def abort(self) -> None: ...
+
+
+class StoreTarget(Protocol):
+    """Where releases are published and read from: a folder of embedded releases, or a SPARQL store."""
+
+    def reader(self) -> Store: ...
+
+    def begin_release(self) -> Release: ...
+
+    def kept_releases(self) -> set[str]:
+        """The releases still held (their release files are kept, the others' removed)."""
+        ...

@@ -305,6 +305,9 @@ class EmbeddedStoreDirectory:
             del previous
         return EmbeddedRelease(self, release_id, ox.Store(str(target)))
 
+    def kept_releases(self) -> set[str]:
+        return {p.name for p in self.releases.iterdir()} if self.releases.is_dir() else set()
+
     def switch_to(self, release_id: str) -> None:
         link = self.path / f".current-{secrets.token_hex(4)}"
         os.symlink(os.path.join("releases", release_id), link)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, render_template
 
 from publisher.settings import Settings, load_settings
-from publisher.store import EmbeddedStoreDirectory, Store, StoreUnavailable
+from publisher.store import Store, StoreUnavailable, open_store_target
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -26,13 +26,18 @@ def create_app(store_dir: Path | str, settings: Settings | None = None, **overri
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["atlas_settings"] = settings
-    store: Store = EmbeddedStoreDirectory(store_dir, settings.base_iri).reader()
+    store: Store = open_store_target(settings, store_dir).reader()
     app.extensions["atlas_store"] = store
 
-    from publisher.web import linked_data, sparql
+    from publisher.web import browse, dataset, facets, http_cache, linked_data, maps, search, sparql
 
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(linked_data.blueprint)
+    from publisher.web import queries_api
+    app.register_blueprint(queries_api.blueprint)
+    for pages in (browse, facets, search, maps, dataset):
+        app.register_blueprint(pages.blueprint)
+    http_cache.install(app, {"linked_data", "browse", "facets", "search", "maps", "dataset"}, Path(store_dir), store)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

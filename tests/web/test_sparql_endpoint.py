@@ -60,7 +60,8 @@ def test_ask(seed_server: Server) -> None:
 
 
 def test_construct_in_each_rdf_format(seed_server: Server) -> None:
-    query = f"CONSTRUCT {{ ?p ?q ?o }} WHERE {{ BIND(<{BASE_IRI}id/partnership/atlas-page-angouleme-segou> AS ?p) ?p ?q ?o }}"
+    query = (f"CONSTRUCT {{ ?p ?q ?o }} "
+             f"WHERE {{ BIND(<{BASE_IRI}id/partnership/atlas-page-angouleme-segou> AS ?p) ?p ?q ?o }}")
     client = wrapper(seed_server, TURTLE)
     client.setQuery(query)
     graph = Graph().parse(data=client.queryAndConvert(), format="turtle")
@@ -69,7 +70,8 @@ def test_construct_in_each_rdf_format(seed_server: Server) -> None:
     for media, rdflib_format in [
         ("application/n-triples", "nt"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
     ]:
-        response = requests.get(seed_server.url + "/sparql", params={"query": query}, headers={"Accept": media})
+        response = requests.get(seed_server.url + "/sparql", params={"query": query},
+                                headers={"Accept": media})
         assert response.status_code == 200 and response.headers["Content-Type"].startswith(media)
         assert response.headers["Vary"] == "Accept"
         other = Graph().parse(data=response.content, format=rdflib_format)
@@ -127,3 +129,106 @@ def test_service_description(seed_server: Server) -> None:
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert (None, URIRef(sd + "endpoint"), URIRef(seed_server.url + "/sparql")) in graph
     assert (None, URIRef("http://rdfs.org/ns/void#inDataset"), URIRef(BASE_IRI + ".well-known/void")) in graph
+
+
+# -- Dataset, formats and errors of the SPARQL 1.1 Protocol --
+
+RECORD_GRAPH = BASE_IRI + "graph/record/atlas-page-angouleme-segou"
+ENTITIES_GRAPH = BASE_IRI + "graph/entities"
+ONTOLOGY_GRAPH = BASE_IRI + "graph/ontology"
+PARTNERSHIP = BASE_IRI + "id/partnership/atlas-page-angouleme-segou"
+JSON_RESULTS = {"Accept": "application/sparql-results+json"}
+
+
+def test_several_default_graphs(seed_server: Server) -> None:
+    query = f"ASK {{ <{PARTNERSHIP}> ?p ?o }}"
+
+    def ask(default_graphs: list[str]) -> bool:
+        response = requests.get(seed_server.url + "/sparql", headers=JSON_RESULTS,
+                                params={"query": query, "default-graph-uri": default_graphs})
+        assert response.status_code == 200
+        return bool(response.json()["boolean"])
+
+    assert ask([ENTITIES_GRAPH, ONTOLOGY_GRAPH]) is False
+    assert ask([ENTITIES_GRAPH, RECORD_GRAPH]) is True
+
+
+def test_several_named_graphs_by_post(seed_server: Server) -> None:
+    response = requests.post(
+        seed_server.url + "/sparql", headers=JSON_RESULTS,
+        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+              "named-graph-uri": [ENTITIES_GRAPH, ONTOLOGY_GRAPH]},
+    )
+    graphs = {b["g"]["value"] for b in response.json()["results"]["bindings"]}
+    assert graphs == {ENTITIES_GRAPH, ONTOLOGY_GRAPH}
+
+
+def test_without_a_dataset_the_default_graph_is_the_union(seed_server: Server) -> None:
+    response = requests.get(seed_server.url + "/sparql", headers=JSON_RESULTS,
+                            params={"query": f"ASK {{ <{PARTNERSHIP}> ?p ?o }}"})
+    assert response.json()["boolean"] is True
+
+
+def test_a_graph_that_is_not_an_iri_is_400(seed_server: Server) -> None:
+    response = requests.get(seed_server.url + "/sparql",
+                            params={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    assert response.status_code == 400 and "default-graph-uri" in response.text
+
+
+def test_format_parameter_for_graphs_and_full_media_types(seed_server: Server) -> None:
+    query = f"CONSTRUCT {{ <{PARTNERSHIP}> ?p ?o }} WHERE {{ <{PARTNERSHIP}> ?p ?o }}"
+    for fmt, media_type, rdflib_format in [("json", "application/ld+json", "json-ld"),
+                                           ("xml", "application/rdf+xml", "xml"),
+                                           ("nt", "application/n-triples", "nt")]:
+        response = requests.get(seed_server.url + "/sparql", params={"query": query, "format": fmt})
+        assert response.headers["Content-Type"].startswith(media_type)
+        assert len(Graph().parse(data=response.content, format=rdflib_format)) > 20
+    response = requests.post(seed_server.url + "/sparql",
+                             data={"query": TITLE_QUERY, "format": "application/sparql-results+xml"})
+    assert response.headers["Content-Type"].startswith("application/sparql-results+xml")
+
+
+def test_request_encodings(seed_server: Server) -> None:
+    utf16 = requests.post(seed_server.url + "/sparql", data="ASK {}".encode("utf-16"),
+                          headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    assert utf16.status_code == 415 and "UTF-8" in utf16.text
+    broken = requests.post(seed_server.url + "/sparql", data=b"ASK { \xff }",
+                           headers={"Content-Type": "application/sparql-query"})
+    assert broken.status_code == 400 and "UTF-8" in broken.text
+    untyped = requests.post(seed_server.url + "/sparql", data=b"ASK {}")
+    assert untyped.status_code == 415
+    french = requests.post(seed_server.url + "/sparql", headers={
+        "Content-Type": "application/sparql-query; charset=utf-8", **JSON_RESULTS},
+        data='ASK { ?s ?p ?o FILTER(CONTAINS(STR(?o), "Ségou")) }'.encode())
+    assert french.json()["boolean"] is True
+
+
+def test_updates_by_get_are_refused(seed_server: Server) -> None:
+    response = requests.get(seed_server.url + "/sparql", params={"update": "CLEAR ALL"})
+    assert response.status_code == 403 and "read-only" in response.text
+
+
+def test_service_description_in_every_rdf_format(seed_server: Server) -> None:
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    for accept, rdflib_format in [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                  ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
+                                  ("*/*", "turtle")]:
+        response = requests.get(seed_server.url + "/sparql", headers={"Accept": accept})
+        assert response.status_code == 200
+        graph = Graph().parse(data=response.content, format=rdflib_format)
+        service = URIRef(seed_server.url + "/sparql")
+        assert (service, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in graph
+        assert (service, URIRef(sd + "feature"), URIRef(sd + "UnionDefaultGraph")) in graph
+        void = URIRef(BASE_IRI + ".well-known/void")
+        assert (None, URIRef("http://rdfs.org/ns/void#inDataset"), void) in graph
+
+
+def test_browsers_get_the_query_editor(seed_server: Server) -> None:
+    response = requests.get(seed_server.url + "/sparql", headers={
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+
+
+def test_unknown_format_parameter_is_406(seed_server: Server) -> None:
+    response = requests.get(seed_server.url + "/sparql", params={"query": TITLE_QUERY, "format": "image/png"})
+    assert response.status_code == 406
