@@ -48,6 +48,7 @@ from publisher.release_files import publish_release_files
 from publisher.resources import resource_dir
 from publisher.settings import Settings
 from publisher.shacl_sparql import CheckResult, run_checks_on
+from publisher.stable_blank_nodes import stable_blank_nodes
 from publisher.store import Quad, StoreUnavailable, open_store_target, parse_rdf, scratch_store
 
 PROV_TIME = "http://www.w3.org/ns/prov#generatedAtTime"
@@ -273,7 +274,8 @@ def _stage(report: BuildReport, name: str, started: float) -> float:
 
 
 def _triple_set(quads: Iterable[Quad]) -> set[str]:
-    return {str(q.triple) for q in quads if q.predicate.value != PROV_TIME}
+    # Blank nodes named from their surroundings: a SPARQL store gives them labels of its own.
+    return {str(q.triple) for q in stable_blank_nodes(quads) if q.predicate.value != PROV_TIME}
 
 
 def declarative_graph(folder: str, settings: Settings) -> list[Quad]:
@@ -282,7 +284,9 @@ def declarative_graph(folder: str, settings: Settings) -> list[Quad]:
     for path in sorted(resource_dir(folder).glob("*.ttl")):
         with path.open("rb") as handle:
             quads.extend(parse_rdf(handle, "turtle", base_iri=settings.base_iri))
-    return quads
+    # Blank nodes (OWL lists, SHACL paths) get labels from the data around them, not fresh ones at each parse:
+    # the same files give the same graph, and an unchanged release gives the same dumps and ETags.
+    return stable_blank_nodes(quads)
 
 
 def _attribute(results: list[CheckResult], owners: dict[str, str], registry: EntityRegistry,
@@ -407,6 +411,7 @@ def build(
         release = open_store_target(settings, store_dir).begin_release()
     except StoreUnavailable as exc:
         raise BuildFailed(f"{exc}; nothing was published") from exc
+    switching = False
     try:
         previous_graphs = set(release.graph_iris())
         # Published: the valid changed records, and every unchanged or refused record already in the store.
@@ -429,6 +434,10 @@ def build(
                 release.remove_graph(graph)
             elif graph in previous_graphs:
                 scratch.remove_graph(graph)
+        if scratch.has_graph(ontology_graph):
+            # Written as quads, not through N-Quads text, whose parsing would give its blank nodes new labels.
+            release.add_quads(list(scratch.quads(ontology_graph)))
+            scratch.remove_graph(ontology_graph)
         for rid in progress(sorted(documents), "store", len(documents)):
             graph = record_graph[rid]
             if graph in previous_graphs:
@@ -441,10 +450,12 @@ def build(
         report.published = sorted(published)
         report.triples = release.count()
         _stage(report, "store", started)
+        switching = True
         report.release = release.commit(optimize=len(report.republished) > 1000 or not previous_graphs)
     except StoreUnavailable as exc:
         release.abort()
-        raise BuildFailed(f"{exc}; nothing was published") from exc
+        # A store lost during the switch itself says what it may have done; before it, nothing was published.
+        raise BuildFailed(str(exc) if switching else f"{exc}; nothing was published") from exc
     except BaseException:
         release.abort()
         raise

@@ -28,10 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from publisher.dumps import write_dumps
+from publisher.dumps import graph_lines, write_dumps
 from publisher.settings import Settings
-from publisher.stable_blank_nodes import stable_blank_nodes
-from publisher.store import BlankNode, NamedNode, Store, open_store_target
+from publisher.store import Store, open_store_target
 
 FILES_FOLDER = "release-files"
 MANIFEST = "manifest.json"
@@ -63,22 +62,26 @@ def _node_key(term: object) -> str:
     return str(term)
 
 
-def resource_fingerprints(store: Store, base_iri: str) -> dict[str, str]:
+def resource_fingerprints(store: Store, base_iri: str,
+                          graphs: list[tuple[str, list[bytes]]] | None = None) -> dict[str, str]:
     """A fingerprint per resource named under ``base_iri``, from one pass over the store's quads."""
     own: dict[str, set[str]] = defaultdict(set)
     incoming: dict[str, set[tuple[str, str]]] = defaultdict(set)
     labels: dict[str, set[str]] = defaultdict(set)
-    for quad in stable_blank_nodes(store.quads()):
-        subject = quad.subject
-        s = subject.value if isinstance(subject, NamedNode) else _node_key(subject)
-        p = quad.predicate.value
-        own[s].add(f"{p} {quad.object}")
-        if p in LABEL_PREDICATES or p == RDF_TYPE:
-            labels[s].add(f"{p} {quad.object}")
-        if isinstance(quad.object, NamedNode | BlankNode) and p != RDF_TYPE:
-            # (a class's members are not listed on its documents: they are not links to it here)
-            o = quad.object.value if isinstance(quad.object, NamedNode) else _node_key(quad.object)
-            incoming[o].add((s, p))
+    for _graph, lines in graphs if graphs is not None else graph_lines(store):
+        for raw in lines:
+            # An N-Triples line: subject, predicate, object (the object may hold spaces), " .".
+            line = raw.decode("utf-8")
+            subject_text, predicate_text, rest = line.split(" ", 2)
+            o = rest[:-2] if rest.endswith(" .") else rest
+            s = subject_text[1:-1] if subject_text.startswith("<") else subject_text
+            p = predicate_text[1:-1]
+            own[s].add(f"{p} {o}")
+            if p in LABEL_PREDICATES or p == RDF_TYPE:
+                labels[s].add(f"{p} {o}")
+            if (o.startswith("<") or o.startswith("_:")) and p != RDF_TYPE:
+                # (a class's members are not listed on its documents: they are not links to it here)
+                incoming[o[1:-1] if o.startswith("<") else o].add((s, p))
 
     def owned(iri: str) -> list[str]:
         """``iri`` and the nodes under it that it links to (a partnership's funding lines, ...)."""
@@ -135,12 +138,13 @@ def _previous_manifest(store_dir: Path, release_id: str) -> dict[str, Any] | Non
 
 
 def build_manifest(store: Store, settings: Settings, release_id: str,
-                   previous: dict[str, Any] | None) -> dict[str, Any]:
+                   previous: dict[str, Any] | None,
+                   graphs: list[tuple[str, list[bytes]]] | None = None) -> dict[str, Any]:
     """The manifest of ``release_id``: fingerprints and modification times of every resource."""
     now = release_time(release_id).strftime("%Y-%m-%dT%H:%M:%SZ")
     before = (previous or {}).get("resources", {})
     resources = {}
-    for iri, fingerprint in resource_fingerprints(store, settings.base_iri).items():
+    for iri, fingerprint in resource_fingerprints(store, settings.base_iri, graphs).items():
         earlier = before.get(iri)
         modified = earlier[1] if earlier and earlier[0] == fingerprint else now
         resources[iri] = [fingerprint, modified]
@@ -169,14 +173,15 @@ def publish_release_files(store_dir: Path, settings: Settings) -> None:
     work = root / f".partial-{release_id}-{secrets.token_hex(4)}"
     work.mkdir()
     try:
-        dumps = write_dumps(store, work / "dumps", settings.base_iri)
-        manifest = build_manifest(store, settings, release_id, _previous_manifest(store_dir, release_id))
+        graphs = list(graph_lines(store))  # read once, for the dumps and the fingerprints
+        dumps = write_dumps(store, work / "dumps", settings.base_iri, graphs)
+        manifest = build_manifest(store, settings, release_id, _previous_manifest(store_dir, release_id), graphs)
         manifest["dumps"] = [
             {"file": d.file_name, "media_type": d.media_type, "title": d.title, "byte_size": d.byte_size,
              "sha256": d.sha256}
             for d in dumps
         ]
-        manifest["triples"] = sum(1 for _ in store.quads())
+        manifest["triples"] = store.count()  # type: ignore[attr-defined]
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         target = release_files_dir(store_dir, release_id)
         if target.exists():

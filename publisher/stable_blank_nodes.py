@@ -30,11 +30,14 @@ def stable_blank_nodes(statements: Iterable[Statement]) -> list[Statement]:
     items = list(statements)
     arcs: dict[str, list[tuple[str, str, object]]] = defaultdict(list)
     for item in items:
+        subject, obj = item.subject, item.object
+        if type(subject) is not BlankNode and type(obj) is not BlankNode:
+            continue
         graph = str(getattr(item, "graph_name", ""))
-        if isinstance(item.subject, BlankNode):
-            arcs[item.subject.value].append(("out", item.predicate.value + " " + graph, item.object))
-        if isinstance(item.object, BlankNode):
-            arcs[item.object.value].append(("in", item.predicate.value + " " + graph, item.subject))
+        if type(subject) is BlankNode:
+            arcs[subject.value].append(("out", item.predicate.value + " " + graph, obj))
+        if type(obj) is BlankNode:
+            arcs[obj.value].append(("in", item.predicate.value + " " + graph, subject))
     if not arcs:
         return items
     colour = {node: "" for node in arcs}
@@ -51,14 +54,15 @@ def stable_blank_nodes(statements: Iterable[Statement]) -> list[Statement]:
     labels = {}
     for value, nodes in by_colour.items():
         for index, node in enumerate(nodes):
-            labels[node] = f"b{value}" + (f"x{index}" if index else "")
+            # 32 hexadecimal digits: the form a store keeps as is (other labels it may replace by its own ids).
+            labels[node] = hashlib.blake2b(f"{value}/{index}".encode(), digest_size=16).hexdigest()
 
     def relabel(term: object) -> object:
         return BlankNode(labels[term.value]) if isinstance(term, BlankNode) else term
 
     out: list[Statement] = []
     for item in items:
-        if isinstance(item.subject, BlankNode) or isinstance(item.object, BlankNode):
+        if type(item.subject) is BlankNode or type(item.object) is BlankNode:
             if isinstance(item, Quad):
                 out.append(Quad(relabel(item.subject), item.predicate, relabel(item.object),  # type: ignore[arg-type]
                                 item.graph_name))

@@ -29,7 +29,13 @@ from publisher.store.base import (
     parse_rdf,
     serialize_rdf,
 )
-from publisher.store.embedded import EmbeddedStore, EmbeddedStoreDirectory, ScratchStore, scratch_store
+from publisher.store.embedded import (
+    DEFAULT_GRAPH_NAME,
+    EmbeddedStore,
+    EmbeddedStoreDirectory,
+    ScratchStore,
+    scratch_store,
+)
 
 if TYPE_CHECKING:
     from publisher.settings import Settings
@@ -51,6 +57,7 @@ def open_store_target(settings: Settings, store_dir: Path | str) -> StoreTarget:
 
 __all__ = [
     "DEFAULT_GRAPH",
+    "DEFAULT_GRAPH_NAME",
     "BlankNode",
     "EmbeddedStore",
     "EmbeddedStoreDirectory",

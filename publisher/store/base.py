@@ -150,6 +150,14 @@ class Store(Protocol):
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
 
+    def dump(self, format_name: str, graph: str | None = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+        """The data serialised by the store: the whole dataset (N-Quads, TriG, JSON-LD) or one graph."""
+        ...
+
+    def count(self) -> int:
+        """Triples in the published graphs."""
+        ...
+
 
 class Release(Protocol):
     """A new version of the published data, invisible to readers until :meth:`commit`."""

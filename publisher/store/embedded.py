@@ -37,6 +37,8 @@ from publisher.store.base import (
 )
 
 KEEP_RELEASES = 2
+# Names the default graph where a graph IRI is expected (dump).
+DEFAULT_GRAPH_NAME = ""
 # RocksDB names its current manifest in this file, at the top of every store directory.
 PLAIN_STORE_MARKER = "CURRENT"
 PLAIN_RELEASE_PREFIX = "store:"
@@ -137,6 +139,17 @@ class EmbeddedStore:
         graph_name = ox.NamedNode(graph) if graph else None
         return self._store().quads_for_pattern(None, None, None, graph_name)
 
+    def dump(self, format_name: str, graph: str | None = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+        """The data serialised by the store itself: the whole dataset (N-Quads, TriG, JSON-LD) or one graph."""
+        store = self._store()
+        kwargs: dict[str, object] = {"prefixes": dict(prefixes)} if prefixes else {}
+        if graph is not None:
+            kwargs["from_graph"] = ox.DefaultGraph() if graph == DEFAULT_GRAPH_NAME else ox.NamedNode(graph)
+        return store.dump(None, RDF_FORMATS[format_name], **kwargs)  # type: ignore[no-any-return]
+
+    def count(self) -> int:
+        return len(self._store())
+
 
 class ScratchStore:
     """An in-memory store for work on data that is not published yet (a build's graphs being validated)."""
@@ -170,9 +183,16 @@ class ScratchStore:
         if self._store.contains_named_graph(name):
             self._store.remove_graph(name)
 
-    def dump(self, format_name: str = "nquads") -> bytes:
+    def has_graph(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
+
+    def dump(self, format_name: str = "nquads", prefixes: Mapping[str, str] | None = None) -> bytes:
+        """The dataset (N-Quads, TriG, JSON-LD), or the default graph in a triple format."""
         out = io.BytesIO()
-        self._store.dump(out, RDF_FORMATS[format_name])
+        kwargs: dict[str, object] = {"prefixes": dict(prefixes)} if prefixes else {}
+        if not RDF_FORMATS[format_name].supports_datasets:
+            kwargs["from_graph"] = ox.DefaultGraph()
+        self._store.dump(out, RDF_FORMATS[format_name], **kwargs)
         return out.getvalue()
 
 
@@ -309,9 +329,12 @@ class EmbeddedStoreDirectory:
         return {p.name for p in self.releases.iterdir()} if self.releases.is_dir() else set()
 
     def switch_to(self, release_id: str) -> None:
+        """Point ``current`` at a release: a new link renamed over the old one, atomic on POSIX."""
         link = self.path / f".current-{secrets.token_hex(4)}"
         os.symlink(os.path.join("releases", release_id), link)
         os.replace(link, self.current)
+        for stale in self.path.glob(".current-*"):  # left by a build killed between the two calls above
+            stale.unlink(missing_ok=True)
         self._remove_old_releases(keep=release_id)
 
     def _remove_old_releases(self, keep: str) -> None:

@@ -42,7 +42,11 @@ IDLE_POLL_S = 0.25
 
 
 class QueryTimeout(Exception):
-    """The query ran past the time limit (or waited that long for a free worker) and was stopped."""
+    """The query ran past the time limit, or waited that long for a free worker, and was stopped."""
+
+    def __init__(self, while_waiting: bool) -> None:
+        super().__init__("no free query worker in time" if while_waiting else "the query ran out of time")
+        self.while_waiting = while_waiting
 
 
 class ClientGone(Exception):
@@ -185,7 +189,7 @@ class QueryPool:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise QueryTimeout("waiting")
+                raise QueryTimeout(while_waiting=True)
             try:
                 worker = self._idle.get(timeout=min(remaining, IDLE_POLL_S))
             except queue.Empty:
@@ -212,7 +216,7 @@ class QueryPool:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise QueryTimeout("running")
+                    raise QueryTimeout(while_waiting=False)
                 watched: list[object] = [worker.connection]
                 if client.watching:
                     watched.append(client.sock)

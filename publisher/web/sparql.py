@@ -202,7 +202,7 @@ def answer_query(
         outcome = pool_for(current_app).run(job, settings.query_timeout_s, client)
     except QueryTimeout as exc:
         limit_s = f"{settings.query_timeout_s:g} s"
-        if str(exc) == "waiting":
+        if exc.while_waiting:
             return _error(503, f"The endpoint is busy: no query process became free within {limit_s}. "
                                "Try again in a moment.", {"Retry-After": "5"})
         return _error(503, f"Query stopped: it ran longer than {limit_s}, the time limit of this endpoint "

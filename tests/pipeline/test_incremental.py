@@ -173,3 +173,23 @@ def test_server_reopens_the_new_release(tmp_path: Path) -> None:
     assert served.version != version
     assert served.select(TITLE).rows[0]["t"].value == "Autre 0"
     assert served.select(TITLE, {"p": NamedNode(BASE_IRI + "id/partnership/p000")}).rows
+
+
+def test_build_killed_during_the_store_switch(tmp_path: Path) -> None:
+    """A build killed after writing its release and the new link, before renaming it over ``current``."""
+    write_pages(tmp_path / "pages", 2)
+    store = tmp_path / "store"
+    build([tmp_path / "pages"], store, SETTINGS)
+    before = titles(store)
+    directory = EmbeddedStoreDirectory(store, BASE_IRI)
+    orphan = directory.begin_release()  # a complete copy, never committed
+    orphan.remove_graph(BASE_IRI + "graph/record/p000")
+    del orphan
+    stale = store / ".current-deadbeef"
+    stale.symlink_to(Path("releases") / "20000101T000000.000000000")
+    assert titles(store) == before  # the server still reads the previous release
+    write_pages(tmp_path / "pages", 2, title="Après")
+    report = build([tmp_path / "pages"], store, SETTINGS)
+    assert report.published == ["p000", "p001"]
+    assert titles(store) == {"p000": "Après 0", "p001": "Après 1"}
+    assert not stale.is_symlink()
