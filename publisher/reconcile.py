@@ -68,12 +68,12 @@ _PREFIXES = {
         "conseil departemental des", "conseil departemental de", "conseil departemental d",
         "conseil general de la", "conseil general de l", "conseil general du", "conseil general des",
         "conseil general de", "conseil general d", "departement de la", "departement de l",
-        "departement du", "departement des", "departement de", "departement d",
+        "departement du", "departement des", "departement de", "departement d", "cd", "cg",
     ],
     "region": [
         "conseil regional de la", "conseil regional de l", "conseil regional du", "conseil regional des",
-        "conseil regional d", "conseil regional", "region de la", "region de l", "region du",
-        "region des", "region d", "region",
+        "conseil regional de", "conseil regional d", "conseil regional", "region de la", "region de l",
+        "region du", "region des", "region de", "region d", "region", "cr",
     ],
 }
 
@@ -130,6 +130,14 @@ class ReferenceData:
     organisations: dict[str, Entity] = field(default_factory=dict)
 
 
+def _without_article(norm: str) -> list[str]:
+    """A name and, when it starts with an article ("La Réunion"), the name without it."""
+    words = norm.split(" ", 1)
+    if len(words) == 2 and words[0] in {"la", "le", "les", "l"}:
+        return [norm, words[1]]
+    return [norm]
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     with reference_table(name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -147,10 +155,12 @@ def load_reference() -> ReferenceData:
     for row in _rows("departements.csv"):
         entity = Entity(f"id/departement/{row['insee']}", "Departement", row["name"],
                         (("insee", row["insee"]), ("region", row["region"])))
-        ref.departements[normalize_name(row["name"])] = entity
+        for key in _without_article(normalize_name(row["name"])):
+            ref.departements[key] = entity
     for row in _rows("regions.csv"):
         entity = Entity(f"id/region/{row['insee']}", "Region", row["name"], (("insee", row["insee"]),))
-        ref.regions[normalize_name(row["name"])] = entity
+        for key in _without_article(normalize_name(row["name"])):
+            ref.regions[key] = entity
     for row in _rows("epci.csv"):
         entity = Entity(f"id/epci/{row['siren']}", "Intercommunalite", row["name"],
                         (("siren", row["siren"]), ("epci_type", row["type"])))
@@ -182,7 +192,15 @@ class Unresolved:
     candidates: tuple[str, ...] = ()
 
 
+# "Ville du Mans" is Le Mans, "Ville des Fins" Les Fins: the article the preposition swallowed comes back.
+_CONTRACTED = {"du": "le", "des": "les"}
+
+
 def _strip_prefix(norm: str, kind: str) -> str | None:
+    if kind == "commune":
+        words = norm.split(" ", 2)
+        if len(words) == 3 and words[0] in {"ville", "commune", "mairie", "cite"} and words[1] in _CONTRACTED:
+            return f"{_CONTRACTED[words[1]]} {words[2]}"
     for prefix in _PREFIXES[kind]:
         if norm.startswith(prefix + " "):
             return norm[len(prefix) + 1:]
