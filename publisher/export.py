@@ -24,7 +24,8 @@ from publisher.settings import Settings
 from publisher.store import open_store_target
 
 EXTENSIONS = ("html", "ttl", "nt", "jsonld", "rdf")
-UNPAGED = 10**9
+# Every link on one page, yet a LIMIT a store can sort within (Virtuoso: MaxSortedTopRows, see docs/deploy.md).
+UNPAGED = 10**6
 
 
 class ExportFailed(Exception):

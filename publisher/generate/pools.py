@@ -117,7 +117,8 @@ def _french(pools_names: set[str]) -> tuple[tuple[Collectivity, ...], ...]:
     epci_rows = _rows("epci.csv")
     epci_counts = Counter(normalize_name(r["name"]) for r in epci_rows)
     epci = tuple(
-        Collectivity(f"id/epci/{r['siren']}", "epci", r["name"], _population(r["population"]),
+        # " ".join(split()): the reference table writes a few names with two spaces, which a page cannot keep.
+        Collectivity(f"id/epci/{r['siren']}", "epci", " ".join(r["name"].split()), _population(r["population"]),
                      epci_type=r["type"])
         for r in epci_rows
         if epci_counts[normalize_name(r["name"])] == 1

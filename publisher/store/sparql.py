@@ -20,6 +20,9 @@ three steps:
 3. a failed or interrupted build drops its staging graphs (:meth:`SparqlRelease.abort`, or the
    next build when the store was unreachable).
 
+The first release into an empty store is written in place, under the graphs' own names: nothing
+is served before a marker exists, so there is nothing to stage against.
+
 The publisher's graphs are those under ``<base>graph/``; the staging graphs and the marker are
 not listed by :meth:`SparqlStore.graph_iris`. While a build uploads, its staging graphs are in
 the store, and so in a union default graph: see docs/deploy.md.
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import http.client
+import io
 import math
 import re
 import threading
@@ -148,6 +152,10 @@ class _Conflict(Exception):
     """The store rolled a write back because of a concurrent transaction; it may be sent again."""
 
 
+class _NotDelivered(StoreUnavailable):
+    """A write that never reached the store (the connection was refused)."""
+
+
 class _Writer:
     """HTTP requests that change the store (Graph Store Protocol and SPARQL Update), with credentials."""
 
@@ -210,7 +218,8 @@ class _Writer:
                                        f"{self.endpoints.update_timeout_s:g} s (setting sparql_update_timeout_s)"
                                        ) from None
             reason = getattr(exc, "reason", exc)
-            raise StoreUnavailable(f"the SPARQL store at {url} does not answer ({reason}) while {what}") from None
+            refused = _NotDelivered if isinstance(reason, ConnectionRefusedError) else StoreUnavailable
+            raise refused(f"the SPARQL store at {url} does not answer ({reason}) while {what}") from None
 
     def update(self, text: str, what: str) -> None:
         """One SPARQL Update request (https://www.w3.org/TR/sparql11-protocol/#update-via-post-direct)."""
@@ -290,11 +299,12 @@ class SparqlStore:
         media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
         return body, media_type, MAX_ROWS_HEADER.lower() in {k.lower() for k in headers}
 
-    def _solutions(self, query: str, timeout_s: float | None = None, **dataset: list[str] | None
-                   ) -> ox.QuerySolutions | ox.QueryBoolean:
+    def _solutions(self, query: str, timeout_s: float | None = None, whole: bool = True,
+                   **dataset: list[str] | None) -> ox.QuerySolutions | ox.QueryBoolean:
+        """The answer of a SELECT or ASK; ``whole``: fail rather than take an answer the store cut short."""
         body, media_type, cut = self._request(query, RESULTS_ACCEPT, timeout_s or self.endpoints.timeout_s,
                                               **dataset)
-        if cut:
+        if cut and whole:
             raise StoreUnavailable(
                 f"the SPARQL store at {self.endpoints.query_url} cut an answer at its row limit; raise it "
                 "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
@@ -305,7 +315,11 @@ class SparqlStore:
         if format_ == ox.QueryResultsFormat.JSON:
             body = _NUMERIC_BOOLEAN.sub(lambda m: m.group(1) + (b'true"' if m.group(2) == b"1" else b'false"'),
                                         _VIRTUOSO_BNODE.sub(rb"\1", body))
-        return ox.parse_query_results(body, format_)
+        try:
+            return ox.parse_query_results(body, format_)
+        except SyntaxError as exc:
+            raise StoreUnavailable(f"the answer of the SPARQL store at {self.endpoints.query_url} cannot be "
+                                   f"read: {exc}") from None
 
     def _triples(self, query: str, timeout_s: float | None = None, **dataset: list[str] | None) -> list[ox.Triple]:
         body, media_type, _cut = self._request(query, GRAPH_ACCEPT, timeout_s or self.endpoints.timeout_s,
@@ -314,12 +328,22 @@ class SparqlStore:
         if format_ is None:
             raise StoreUnavailable(f"the SPARQL store at {self.endpoints.query_url} answered a graph query in "
                                    f"{media_type or 'an unnamed format'}, not in an RDF format")
-        return [quad.triple for quad in ox.parse(body, format_)]
+        try:
+            return [quad.triple for quad in ox.parse(body, format_)]
+        except SyntaxError as exc:
+            raise StoreUnavailable(f"the answer of the SPARQL store at {self.endpoints.query_url} cannot be "
+                                   f"read: {exc}") from None
 
     def _text(self, query: str, bindings: Mapping[str, Term] | None) -> str:
         return with_base(with_values(query, bindings), self.base_iri)
 
     # -- Store --
+
+    def published_release(self) -> str | None:
+        """The id the release marker holds, asked now; None when no release was ever published."""
+        rows = self.select("SELECT ?release WHERE { GRAPH ?g { ?g <" + OWL_VERSION_INFO + "> ?release } }",
+                           {"g": ox.NamedNode(self.release_graph)}).rows
+        return max((row["release"].value for row in rows), default=None)
 
     @property
     def version(self) -> str:
@@ -327,14 +351,11 @@ class SparqlStore:
         if held is not None and time.monotonic() - held[0] < VERSION_CHECK_S:
             return held[1]
         with self._version_lock:
-            rows = self.select(
-                "SELECT ?release WHERE { GRAPH ?g { ?g <" + OWL_VERSION_INFO + "> ?release } }",
-                {"g": ox.NamedNode(self.release_graph)}).rows
-            if not rows:
+            release = self.published_release()
+            if release is None:
                 raise StoreUnavailable(
                     f"no data published in the SPARQL store at {self.endpoints.query_url} yet: run "
                     "`atlas-ld build SOURCES --store DIR` with setting store = 'sparql'")
-            release = max(row["release"].value for row in rows)
             self._version = (time.monotonic(), release)
             return release
 
@@ -343,7 +364,7 @@ class SparqlStore:
         assert isinstance(solutions, ox.QuerySolutions), "a SELECT query"
         variables = [v.value for v in solutions.variables]
         rows = []
-        for solution in solutions:
+        for solution in self._read(solutions):
             row = {}
             for name in variables:
                 value = solution[name]
@@ -351,6 +372,14 @@ class SparqlStore:
                     row[name] = value
             rows.append(row)
         return SelectResult(variables, rows)
+
+    def _read(self, solutions: ox.QuerySolutions) -> Iterator[ox.QuerySolution]:
+        """The solutions, parsed as they are read: a malformed answer is the store's failure, not a syntax error."""
+        try:
+            yield from solutions
+        except SyntaxError as exc:
+            raise StoreUnavailable(f"the answer of the SPARQL store at {self.endpoints.query_url} cannot be "
+                                   f"read: {exc}") from None
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         return bool(self._solutions(self._text(query, bindings)))
@@ -372,7 +401,8 @@ class SparqlStore:
         dataset = {"default_graphs": default_graphs, "named_graphs": named_graphs}
         if form in ("construct", "describe"):
             return QueryResult(QueryKind.GRAPH, self._triples(text, timeout, **dataset))
-        raw = self._solutions(text, timeout, **dataset)
+        # The store's own row limit applies (Virtuoso: ResultSetMaxRows), as the endpoint's max_result_rows does.
+        raw = self._solutions(text, timeout, whole=False, **dataset)
         return QueryResult(QueryKind.ASK if isinstance(raw, ox.QueryBoolean) else QueryKind.SELECT, raw)
 
     def _graphs_under(self, prefix: str) -> list[str]:
@@ -396,11 +426,34 @@ class SparqlStore:
             solutions = self._solutions(
                 f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
             assert isinstance(solutions, ox.QuerySolutions)
-            for solution in solutions:
+            for solution in self._read(solutions):
                 yield ox.Quad(solution["s"], solution["p"], solution["o"], solution["g"])  # type: ignore[arg-type]
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         return self.graph_quads([graph] if graph else self.graph_iris())
+
+    def dump(self, format_name: str, graph: str | None = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+        """The publisher's graphs serialised (N-Quads, TriG, JSON-LD), or one graph in any format.
+
+        The default graph (named ``""``) is empty: the store's default graph is the union of the others.
+        """
+        items: list[ox.Quad] | list[ox.Triple]
+        if graph == "":
+            items = []
+        elif graph is not None:
+            items = [q.triple for q in self.graph_quads([graph])]
+        elif RDF_FORMATS[format_name].supports_datasets:
+            items = list(self.quads())
+        else:
+            raise ValueError(f"{format_name} holds one graph: name the graph to dump")
+        out = io.BytesIO()
+        kwargs: dict[str, object] = {"prefixes": dict(prefixes)} if prefixes else {}
+        ox.serialize(items, out, RDF_FORMATS[format_name], **kwargs)  # type: ignore[arg-type]
+        return out.getvalue()
+
+    def count(self) -> int:
+        """Triples in the publisher's graphs."""
+        return self.size()
 
     def graph_sizes(self, graphs: list[str]) -> dict[str, int]:
         """Triples per graph of ``graphs`` (absent graphs have none)."""
@@ -424,13 +477,20 @@ class SparqlStore:
 
 
 class SparqlRelease:
-    """A release being uploaded into staging graphs, switched in by one update at :meth:`commit`."""
+    """A release being uploaded into staging graphs, switched in by one update at :meth:`commit`.
 
-    def __init__(self, service: SparqlService, release_id: str, live_graphs: list[str]) -> None:
+    The first release of an empty store (no marker, none of the publisher's graphs) is written in
+    place: until the marker names a release the publisher serves nothing from the store (pages
+    answer 503), so its graphs need no staging, and the switch is the marker alone.
+    """
+
+    def __init__(self, service: SparqlService, release_id: str, live_graphs: list[str],
+                 in_place: bool = False) -> None:
         self._service = service
         self._store = service.reader()
         self._writer = service.writer
         self.release_id = release_id
+        self.in_place = in_place and not live_graphs
         self._live = set(live_graphs)
         self._removed: set[str] = set()
         self._staged: dict[str, str] = {}
@@ -440,7 +500,7 @@ class SparqlRelease:
     def _staging_name(self, graph: str) -> str:
         name = self._staged.get(graph)
         if name is None:
-            name = f"{self._store.staging_prefix}{self.release_id}/{len(self._staged)}"
+            name = graph if self.in_place else f"{self._store.staging_prefix}{self.release_id}/{len(self._staged)}"
             self._staged[graph] = name
             self._staged_size[graph] = 0
         return name
@@ -520,10 +580,11 @@ class SparqlRelease:
 
     def count(self) -> int:
         """Triples the store will hold in the publisher's graphs once this release is committed."""
+        staged = sum(self._store.graph_sizes(list(self._staged.values())).values())
+        if self.in_place:
+            return staged
         replaced = sorted((self._removed | set(self._staged)) & self._live)
-        before = self._store.size() - sum(self._store.graph_sizes(replaced).values())
-        staged = self._store.graph_sizes(list(self._staged.values()))
-        return before + sum(staged.values())
+        return self._store.size() - sum(self._store.graph_sizes(replaced).values()) + staged
 
     def commit(self, optimize: bool = True) -> str:
         """Switch every changed graph in, and the release marker, in one update request; returns the id.
@@ -533,7 +594,8 @@ class SparqlRelease:
         operations = []
         for graph, staging in sorted(self._staged.items()):
             if self._staged_size[graph]:
-                operations.append(f"MOVE {ox.NamedNode(staging)} TO {ox.NamedNode(graph)}")
+                if staging != graph:
+                    operations.append(f"MOVE {ox.NamedNode(staging)} TO {ox.NamedNode(graph)}")
             else:
                 operations.append(f"DROP SILENT GRAPH {ox.NamedNode(staging)}")
                 operations.append(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
@@ -545,6 +607,21 @@ class SparqlRelease:
                           f"{ox.Literal(self.release_id)} }} }}")
         try:
             self._writer.update(" ;\n".join(operations), f"switching to release {self.release_id}")
+        except _NotDelivered as exc:
+            self.abort()
+            raise StoreUnavailable(f"{exc}; nothing was published") from None
+        except StoreUnavailable as exc:
+            # The store may have applied the switch and failed to say so (a time limit, a lost connection).
+            try:
+                applied = self._store.published_release() == self.release_id
+            except StoreUnavailable:
+                self._done = True
+                raise StoreUnavailable(
+                    f"{exc}; the store stopped answering during the switch to release {self.release_id}, "
+                    "which it applies whole or not at all: the next build compares it with the sources") from None
+            if not applied:
+                self.abort()
+                raise StoreUnavailable(f"{exc}; nothing was published") from None
         except BaseException:
             self.abort()
             raise
@@ -598,8 +675,9 @@ class SparqlService:
         if leftovers:
             self.writer.update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in leftovers),
                                "dropping the staging graphs of an interrupted build")
+        first = not live and store.published_release() is None
         release_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{time.time_ns() % 10**9:09d}"
-        return SparqlRelease(self, release_id, live)
+        return SparqlRelease(self, release_id, live, in_place=first)
 
     def kept_releases(self) -> set[str]:
         """The releases whose files are kept: the store holds only the current one."""

@@ -38,6 +38,9 @@ def create_app(store_dir: Path | str, settings: Settings | None = None, **overri
     for pages in (browse, facets, search, maps, dataset):
         app.register_blueprint(pages.blueprint)
     http_cache.install(app, {"linked_data", "browse", "facets", "search", "maps", "dataset"}, Path(store_dir), store)
+    from publisher.web import openapi, request_limits
+    app.register_blueprint(openapi.blueprint)
+    request_limits.install(app, settings)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

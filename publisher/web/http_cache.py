@@ -27,6 +27,7 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_date
 
 from publisher.release_files import load_manifest, release_files_dir, release_time
 from publisher.store import Store
+from publisher.web.app import SECURITY_HEADERS
 
 CACHE_CONTROL = "public, max-age=300"
 DUMP_CACHE_CONTROL = "public, max-age=3600"
@@ -166,8 +167,9 @@ def _not_modified(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bo
     return False
 
 
+# The security headers too: a 304 is a response like any other.
 KEPT_ON_304 = {"etag", "last-modified", "cache-control", "vary", "content-location", "link",
-               "access-control-allow-origin"}
+               "access-control-allow-origin", *(name.lower() for name in SECURITY_HEADERS)}
 
 
 class KeptAnswers:

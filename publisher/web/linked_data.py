@@ -75,8 +75,17 @@ def _split_ext(key: str) -> tuple[str, str | None]:
     return key, None
 
 
+def _is_iri(text: str) -> bool:
+    """Whether ``text`` is an IRI at all: a path such as ``/doc/a%zz`` or ``/id/a b`` names no resource."""
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _exists(iri: str) -> bool:
-    return current_store().ask(load_query("resource_exists"), {"s": NamedNode(iri)})
+    return _is_iri(iri) and current_store().ask(load_query("resource_exists"), {"s": NamedNode(iri)})
 
 
 def _see_other(key: str) -> Response:
@@ -141,6 +150,8 @@ def document(key: str) -> Response:
         return not_acceptable()
     settings = current_settings()
     iri = settings.base_iri + stem
+    if not _is_iri(iri):
+        abort(404)
     describes(iri)
     if ext == "html":
         page_number = request.args.get("page", default=1, type=int) or 1
