@@ -212,7 +212,7 @@ def _entity_node(entity: RegisteredEntity, settings: Settings, scheme_concepts: 
         })
     if kind == "Contact":
         return _drop_empty({
-            **node, "type": "Contact", "member": entity.facts.get("member"),
+            **node, "type": "Contact", "name": entity.label, "member": entity.facts.get("member"),
             "organization": entity.facts.get("organization"), "role": entity.facts.get("role"),
             "function": entity.facts.get("function"),
         })

@@ -407,13 +407,16 @@ class PageBuilder:
 
     def funding(self, iri: str) -> list[FundingRow]:
         result = self.store.select(load_query("funding"), {"s": NamedNode(iri)})
+        labels: dict[str, list[Literal]] = defaultdict(list)  # every label of each funder, for the language fallback
+        for row in result.rows:
+            if "funderLabel" in row and row["funderLabel"] not in labels[row["funder"].value]:
+                labels[row["funder"].value].append(row["funderLabel"])
         rows = []
         seen = set()
         for row in result.rows:
             if row["line"].value in seen:
                 continue
             seen.add(row["line"].value)
-            labels = {row["funder"].value: [row["funderLabel"]]} if "funderLabel" in row else {}
             try:
                 amount = Decimal(row["amount"].value)
                 water = Decimal(row["water"].value) if "water" in row else None
