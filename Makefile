@@ -61,7 +61,7 @@ $(DEMO_CORPUS)/pages:
 	$(BIN)/atlas-ld generate --out $(DEMO_CORPUS) --projects 400 --seed 1
 
 # The demo says what it is: the title shown on every page and in the dataset description.
-export ATLAS_LD_DATASET_TITLE ?= Atlas de la coopération décentralisée : démonstration (page réelle et échantillon synthétique)
+build-demo demo: export ATLAS_LD_DATASET_TITLE ?= Atlas de la coopération décentralisée : démonstration (page réelle et échantillon synthétique)
 
 build-demo: install $(DEMO_CORPUS)/pages
 	$(BIN)/atlas-ld build tests/data/seed $(DEMO_CORPUS)/pages --store $(STORE)
