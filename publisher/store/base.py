@@ -101,6 +101,12 @@ class QueryResult:
         return write_solutions(format_name, variables, rows, extra), truncated
 
 
+def select_result(solutions: Iterable[ox.QuerySolution], variables: list[str]) -> SelectResult:
+    """Solutions as rows of the values bound (a variable left unbound is absent from its row)."""
+    rows = [{name: value for name in variables if (value := solution[name]) is not None} for solution in solutions]
+    return SelectResult(variables, rows)
+
+
 def parse_rdf(
     data: bytes | IO[bytes], format_name: str, base_iri: str | None = None
 ) -> Iterator[ox.Quad]:

@@ -34,6 +34,7 @@ from publisher.store.base import (
     SelectResult,
     StoreUnavailable,
     Term,
+    select_result,
 )
 
 KEEP_RELEASES = 2
@@ -96,15 +97,7 @@ class EmbeddedStore:
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
         solutions = self._query(query, bindings)
         variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
-        rows = []
-        for solution in solutions:  # type: ignore[attr-defined]
-            row = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return SelectResult(variables, rows)
+        return select_result(solutions, variables)  # type: ignore[arg-type]
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         return bool(self._query(query, bindings))
@@ -165,9 +158,7 @@ class ScratchStore:
         solutions = self._store.query(query, use_default_graph_as_union=True,
                                       substitutions=_substitutions(bindings))
         variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-        rows = [{name: solution[name] for name in variables if solution[name] is not None}
-                for solution in solutions]  # type: ignore[union-attr]
-        return SelectResult(variables, rows)
+        return select_result(solutions, variables)  # type: ignore[arg-type]
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         graph_name = ox.NamedNode(graph) if graph else None

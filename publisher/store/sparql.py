@@ -65,6 +65,7 @@ from publisher.store.base import (
     SelectResult,
     StoreUnavailable,
     Term,
+    select_result,
     serialize_rdf,
 )
 from publisher.store.query_text import query_form, with_base, with_values
@@ -363,15 +364,7 @@ class SparqlStore:
         solutions = self._solutions(self._text(query, bindings))
         assert isinstance(solutions, ox.QuerySolutions), "a SELECT query"
         variables = [v.value for v in solutions.variables]
-        rows = []
-        for solution in self._read(solutions):
-            row = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return SelectResult(variables, rows)
+        return select_result(self._read(solutions), variables)
 
     def _read(self, solutions: ox.QuerySolutions) -> Iterator[ox.QuerySolution]:
         """The solutions, parsed as they are read: a malformed answer is the store's failure, not a syntax error."""
