@@ -75,7 +75,7 @@ class Settings:
         0,
         "Processes running /sparql queries, in each HTTP server process (a query past query_timeout_s, "
         "or whose client has gone, is stopped by killing its process, which is then replaced). "
-        "0: one per CPU.",
+        "0: two per CPU, so that a runaway query holding one leaves others free for short queries.",
     )
     cors_allow_origin: str = _setting(
         "*",

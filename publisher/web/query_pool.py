@@ -263,7 +263,7 @@ def pool_for(app: Flask) -> QueryPool | DirectQueries:
             if not isinstance(store, EmbeddedStore):
                 app.extensions["atlas_query_pool"] = DirectQueries(store)
                 return app.extensions["atlas_query_pool"]  # type: ignore[no-any-return]
-            size = settings.query_workers or os.cpu_count() or 1
+            size = settings.query_workers or 2 * (os.cpu_count() or 1)
             pool = QueryPool(store.directory.path, store.directory.base_iri, size)
             atexit.register(pool.close)
             app.extensions["atlas_query_pool"] = pool

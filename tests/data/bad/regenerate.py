@@ -140,7 +140,8 @@ case("export-bad-amount.csv", HEADER + "\n" + GOOD_ROW.replace("tab-good", "tab-
 case("export-row-with-extra-cells.csv", HEADER + "\n" + GOOD_ROW.replace("tab-good", "tab-extra") + ",de,trop\n",
      "unreadable", ("error", None), records=("tab-extra",))
 case("export-duplicated-id.csv", HEADER + "\n" + GOOD_ROW.replace("tab-good", "tab-twice") + "\n"
-     + GOOD_ROW.replace("tab-good", "tab-twice").replace("2001,", "2002,", 1) + "\n", "duplicate", ("error", "record_id"), records=("tab-twice",))
+     + GOOD_ROW.replace("tab-good", "tab-twice").replace("2001,", "2002,", 1) + "\n", "duplicate",
+     ("error", "record_id"), records=("tab-twice",))
 case("export-bad-json.jsonl", '{"record_id": "jsonl-broken", "title": "Sans fin"\n', "unreadable", ("error", None),
      records=("jsonl-broken",))
 case("export-wrong-types.jsonl", json.dumps({"record_id": "jsonl-types", "title": "Types", "start_year": "un jour",
