@@ -24,6 +24,8 @@ def create_app(store_dir: Path | str, settings: Settings | None = None, **overri
     """The publisher serving the store in ``store_dir``."""
     settings = (settings or load_settings()).with_overrides(**overrides)
     app = Flask(__name__)
+    # A key with an empty segment (/id//x, /id/%2Fx) names no resource: a 404, not a redirect to another path.
+    app.url_map.merge_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["atlas_settings"] = settings
     store: Store = open_store_target(settings, store_dir).reader()

@@ -273,3 +273,10 @@ def test_pages_link_locally_whatever_the_base_iri(web_server: Server) -> None:
     assert f'href="{BASE_IRI}' not in html
     target = requests.get(web_server.url + "/id/commune/69123", headers={"Accept": BROWSER_ACCEPT})
     assert target.status_code == 200 and "<h1>Lyon</h1>" in target.text
+
+
+def test_keys_with_empty_segments_are_unknown_not_redirected(seed_server: Server) -> None:
+    """Regression: /id/%2Fx answered 308 to a merged-slash path (found by the OpenAPI fuzzing)."""
+    for path in ("/id/%2Fpartnership/x", "/id//partnership/x", "/doc//id/partnership/x.ttl"):
+        response = requests.get(seed_server.url + path, headers={"Accept": "text/turtle"}, allow_redirects=False)
+        assert response.status_code == 404, path
